@@ -1,0 +1,83 @@
+"""Every Redis key the service uses, in one place.
+
+Keys that one Lua script touches share the ``{pl}`` hash tag, so the scripts run unchanged on a
+Redis Cluster or a managed Redis-compatible service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    prefix: str = "{pl}"
+
+    @property
+    def queue(self) -> str:
+        """Sorted set: conversation id -> priority score (lower is served first)."""
+        return f"{self.prefix}:queue"
+
+    @property
+    def queue_meta(self) -> str:
+        """Hash: conversation id -> JSON {topic, lang, t (queued ms), sev, sk (seeker id), rq}."""
+        return f"{self.prefix}:qmeta"
+
+    @property
+    def queue_version(self) -> str:
+        """Counter bumped on every queue change, so broadcasters know when to recompute."""
+        return f"{self.prefix}:qver"
+
+    @property
+    def listeners(self) -> str:
+        """Hash: listener id -> JSON profile {st, max, topics, langs, name}."""
+        return f"{self.prefix}:listeners"
+
+    @property
+    def load(self) -> str:
+        """Hash: listener id -> number of conversations the listener is responding to."""
+        return f"{self.prefix}:load"
+
+    @property
+    def idle(self) -> str:
+        """Hash: listener id -> ms timestamp of the last assignment or release (fairness)."""
+        return f"{self.prefix}:idle"
+
+    @property
+    def sockets(self) -> str:
+        """Hash: listener id -> number of live sockets (across processes)."""
+        return f"{self.prefix}:lsock"
+
+    @property
+    def supervisors(self) -> str:
+        """Hash: supervisor id -> number of live sockets (is anyone watching for crises?)."""
+        return f"{self.prefix}:ssock"
+
+    @property
+    def seeker_sockets(self) -> str:
+        """Hash: seeker id -> number of live sockets (a dropped seeker gets a grace period)."""
+        return f"{self.prefix}:seeksock"
+
+    @property
+    def pair_times(self) -> str:
+        """List: ms timestamps of recent pairings, newest first (queue wait estimates)."""
+        return f"{self.prefix}:pairt"
+
+    @property
+    def rebuilt(self) -> str:
+        """Marker that the index was built from PostgreSQL; its absence means Redis lost its data."""
+        return f"{self.prefix}:rebuilt"
+
+    def leader(self, job: str) -> str:
+        return f"{self.prefix}:leader:{job}"
+
+    def seeker_grace(self) -> str:
+        """Sorted set: conversation id -> deadline ms for a dropped seeker to come back."""
+        return f"{self.prefix}:sgrace"
+
+    def listener_grace(self) -> str:
+        """Sorted set: listener id -> deadline ms for a dropped listener to come back."""
+        return f"{self.prefix}:lgrace"
+
+
+KEYS = Keys()

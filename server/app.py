@@ -1,0 +1,227 @@
+"""Wiring: one ``Services`` object per process, the aiohttp app, the Socket.IO server, background jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import orjson
+import socketio
+from aiohttp import web
+from redis.asyncio import Redis
+
+from escalation.alerts import AlertChannel
+from escalation.detector import Detector
+from escalation.resources import load_resources
+from matching.keys import KEYS
+from matching.pairing import Pairing
+from matching.presence import ListenerPresence, SupervisorPresence
+from matching.queue import WaitingQueue
+from server.assignments import Assignments
+from server.auth import TokenIssuer
+from server.chat import ChatService
+from server.config import Settings
+from server.gateway.listener import ListenerNamespace
+from server.gateway.seeker import SeekerNamespace
+from server.gateway.supervisor import SupervisorNamespace
+from server.http_api import SERVICES, add_routes, errors_as_json
+from server.identity import Identity
+from server.jobs import PeriodicJobs
+from server.leader import LeaderLock
+from server.limits import Limits
+from server.listeners import ListenerService
+from server.notify import Notifier
+from server.overview import Overview
+from server.queue_watch import QueueWatch
+from server.sessions import Actor, Sessions
+from server.static import add_static_routes, security_headers
+from server.store.pool import create_pool
+from server.supervision import Supervision
+
+log = logging.getLogger(__name__)
+
+
+class OrjsonForSocketIO:
+    """python-socketio's ``json`` hook: orjson is several times faster on every packet."""
+
+    @staticmethod
+    def dumps(obj: Any, **_: Any) -> str:
+        return orjson.dumps(obj).decode()
+
+    @staticmethod
+    def loads(raw: str | bytes, **_: Any) -> Any:
+        return orjson.loads(raw)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    pool: asyncpg.Pool
+    redis: Redis
+    sio: socketio.AsyncServer
+    tokens: TokenIssuer
+    sessions: Sessions
+    identity: Identity
+    limits: Limits
+    notifier: Notifier
+    queue: WaitingQueue
+    presence: ListenerPresence
+    supervisors: SupervisorPresence
+    assignments: Assignments
+    alerts: AlertChannel
+    chat: ChatService
+    listeners: ListenerService
+    supervision: Supervision
+    overview: Overview
+    queue_watch: QueueWatch
+    jobs: PeriodicJobs
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def token_revoked(self, actor: Actor) -> bool:
+        return actor.token_expires_at <= time.time()
+
+    async def readiness(self) -> list[str]:
+        failed = []
+        try:
+            async with asyncio.timeout(2):
+                async with self.pool.acquire() as conn:
+                    await conn.fetchval("select 1")
+        except Exception:
+            failed.append("postgres")
+        try:
+            async with asyncio.timeout(2):
+                await self.redis.ping()
+        except Exception:
+            failed.append("redis")
+        return failed
+
+
+async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Services:
+    assert settings.database_url and settings.redis_url and settings.jwt_secret
+    pool = await create_pool(settings.database_url, size=settings.db_pool_size)
+    redis = Redis.from_url(
+        settings.redis_url, decode_responses=True, max_connections=settings.redis_max_connections,
+        health_check_interval=10,
+    )
+    sessions = Sessions()
+    notifier = Notifier(sio)
+    queue = WaitingQueue(redis)
+    presence = ListenerPresence(redis)
+    supervisors = SupervisorPresence(redis)
+    pairing = Pairing(redis, topic_wait_s=settings.match_topic_wait_s)
+    assignments = Assignments(pool=pool, queue=queue, presence=presence, pairing=pairing, notifier=notifier)
+    detector = await asyncio.get_running_loop().run_in_executor(
+        None, Detector.load, tuple(settings.language_ids)
+    )
+    alerts = AlertChannel(
+        pool=pool,
+        detector=detector,
+        resources=load_resources(),
+        queue=queue,
+        supervisors=supervisors,
+        notifier=notifier,
+        realert_s=settings.escalation_realert_s,
+        page_after_s=settings.escalation_page_after_s,
+        webhook_url=settings.escalation_webhook_url,
+        dashboard_url=settings.dashboard_url,
+    )
+
+    async def pair_raised(conversation_id: str) -> None:
+        await assignments.pair_waiting(conversation_id=conversation_id)
+
+    alerts.on_queue_raised = pair_raised
+    chat = ChatService(
+        pool=pool,
+        queue=queue,
+        assignments=assignments,
+        risk=alerts,
+        notifier=notifier,
+        topics=settings.topic_ids,
+        languages=settings.language_ids,
+        detector_window=settings.detector_window,
+    )
+    listeners = ListenerService(
+        pool=pool, redis=redis, presence=presence, assignments=assignments, notifier=notifier,
+        grace_s=settings.listener_grace_s,
+    )
+    overview = Overview(pool=pool, queue=queue, presence=presence, notifier=notifier)
+    jobs = PeriodicJobs(LeaderLock(redis, KEYS.leader("jobs")), interval_s=min(1.0, settings.pairing_interval_s))
+    jobs.every("pair", settings.pairing_interval_s, assignments.pair_waiting)
+    jobs.every("reconcile", 5.0, assignments.reconcile)
+    jobs.every("listener_grace", 1.0, listeners.expire_grace)
+    jobs.every("realert", min(1.0, settings.escalation_realert_s), alerts.realert_due)
+    jobs.every("page", 1.0, alerts.page_due)
+    jobs.every("overview", 1.0, overview.publish_if_changed)
+    return Services(
+        settings=settings,
+        pool=pool,
+        redis=redis,
+        sio=sio,
+        tokens=TokenIssuer(settings.jwt_secret),
+        sessions=sessions,
+        identity=Identity(pool),
+        limits=Limits(),
+        notifier=notifier,
+        queue=queue,
+        presence=presence,
+        supervisors=supervisors,
+        assignments=assignments,
+        alerts=alerts,
+        chat=chat,
+        listeners=listeners,
+        supervision=Supervision(pool=pool, chat=chat, queue=queue, assignments=assignments, notifier=notifier),
+        overview=overview,
+        queue_watch=QueueWatch(queue=queue, sessions=sessions, sio=sio, interval_s=settings.queue_update_interval_s),
+        jobs=jobs,
+    )
+
+
+def create_app(settings: Settings) -> web.Application:
+    """The aiohttp application; services are built on startup (inside the running loop)."""
+    app = web.Application(middlewares=[errors_as_json, security_headers], client_max_size=64 * 1024)
+    manager = socketio.AsyncRedisManager(
+        settings.redis_url, redis_options={"max_connections": settings.redis_max_connections}
+    )
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        cors_allowed_origins=list(settings.allowed_origins) or None,
+        json=OrjsonForSocketIO,
+        max_http_buffer_size=64 * 1024,
+        ping_interval=20,
+        ping_timeout=20,
+        logger=False,
+        engineio_logger=False,
+    )
+    sio.attach(app)
+    add_routes(app)
+    add_static_routes(app, settings.static_dir, settings.allowed_origins)
+
+    async def startup(app: web.Application) -> None:
+        services = await build_services(settings, sio)
+        app[SERVICES] = services
+        sio.register_namespace(SeekerNamespace(services))
+        sio.register_namespace(ListenerNamespace(services))
+        sio.register_namespace(SupervisorNamespace(services))
+        services.tasks.append(asyncio.create_task(services.jobs.run()))
+        services.tasks.append(asyncio.create_task(services.queue_watch.run()))
+
+    async def cleanup(app: web.Application) -> None:
+        services: Services = app[SERVICES]  # type: ignore[assignment]
+        for task in services.tasks:
+            task.cancel()
+        for task in services.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await services.alerts.close()
+        await services.redis.aclose()
+        await services.pool.close()
+
+    app.on_startup.append(startup)
+    app.on_cleanup.append(cleanup)
+    return app

@@ -1,0 +1,221 @@
+"""The conversation itself: asking for a chat, every message, typing, resuming, ending.
+
+A message is stored (one PostgreSQL transaction, with any escalation it causes) before it is
+acknowledged or delivered: the ack means "stored". Rules about who may do what live here, so they
+can be tested without a socket.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import asyncpg
+
+from escalation.detector import Assessment
+from matching.queue import WaitingQueue
+from server.assignments import Assignments, waiting_entry
+from server.errors import ProtocolError, conflict, forbidden, invalid, not_found
+from server.notify import Notifier
+from server.sessions import Actor
+from server.store import conversations, messages, seekers
+from server.store.conversations import Conversation
+from server.store.escalations import Escalation
+from server.store.messages import Message
+
+log = logging.getLogger(__name__)
+
+
+class RiskHandler(Protocol):
+    """What the chat needs from the escalation side (``escalation.alerts.AlertChannel``)."""
+
+    def assess(self, window: list[str], language: str) -> Assessment: ...
+
+    async def record_detection(
+        self, conn: asyncpg.Connection, conv: Conversation, message: Message, assessment: Assessment
+    ) -> Escalation | None: ...
+
+    async def on_detection(self, conv: Conversation, assessment: Assessment, escalation: Escalation | None) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    message: Message
+    assessment: Assessment | None
+    escalation: Escalation | None
+
+
+class ChatService:
+    def __init__(
+        self,
+        *,
+        pool: asyncpg.Pool,
+        queue: WaitingQueue,
+        assignments: Assignments,
+        risk: RiskHandler,
+        notifier: Notifier,
+        topics: frozenset[str],
+        languages: frozenset[str],
+        detector_window: int,
+    ) -> None:
+        self._pool = pool
+        self._queue = queue
+        self._assignments = assignments
+        self._risk = risk
+        self._notify = notifier
+        self._topics = topics
+        self._languages = languages
+        self._window = detector_window
+
+    # -- seeker asks for a chat -------------------------------------------------------------
+    async def request_chat(
+        self, actor: Actor, topic: str, language: str, text: str | None, client_id: str | None
+    ) -> dict[str, Any]:
+        if topic not in self._topics:
+            raise invalid("unknown topic; see /api/topics")
+        if language not in self._languages:
+            raise invalid("unsupported language")
+        async with self._pool.acquire() as conn:
+            if await seekers.is_blocked(conn, actor.id):
+                raise forbidden("this session may not start new chats")
+            try:
+                async with conn.transaction():
+                    conv = await conversations.create(conn, actor.id, topic, language)
+                    stored = None
+                    if text is not None:
+                        stored = await self._store(conn, conv, actor, client_id or f"first-{uuid.uuid4()}", text, "all")
+                        conv = await conversations.get(conn, conv.id) or conv
+            except conversations.AlreadyOpen:
+                raise conflict("you already have an open conversation") from None
+        actor.conversation_id = conv.id
+        await self._queue.add(waiting_entry(conv))
+        if stored is not None and stored.assessment is not None and stored.assessment.escalate:
+            await self._risk.on_detection(conv, stored.assessment, stored.escalation)
+        await self._assignments.pair_waiting(conversation_id=conv.id)
+        position = await self._queue.position(conv.id)
+        actor.last_position = position
+        return {"conversation_id": conv.id, "position": position or 0}
+
+    # -- messages --------------------------------------------------------------------------
+    async def post_message(self, actor: Actor, conversation_id: str, client_id: str, text: str,
+                           visibility: str = "all") -> dict[str, Any]:
+        async with self._pool.acquire() as conn, conn.transaction():
+            conv = await conversations.get(conn, conversation_id, lock=True)
+            self._check_access(actor, conv, write=True)
+            assert conv is not None
+            existing = await messages.by_client_id(conn, conv.id, actor.id, client_id)
+            if existing is not None:
+                return {"message": existing.to_wire()}  # a safe retry: the first copy, delivered once
+            if conv.status == "ended":
+                raise conflict("the conversation has ended")
+            stored = await self._store(conn, conv, actor, client_id, text, visibility)
+        await self._notify.conversation(
+            conv, "message", stored.message.to_wire(), skip_sid=actor.sid, staff_only=visibility == "staff"
+        )
+        if stored.assessment is not None and stored.assessment.escalate:
+            await self._risk.on_detection(conv, stored.assessment, stored.escalation)
+        return {"message": stored.message.to_wire()}
+
+    async def _store(
+        self, conn: asyncpg.Connection, conv: Conversation, actor: Actor, client_id: str, text: str, visibility: str
+    ) -> Stored:
+        """Inside the caller's transaction, with the conversation row locked."""
+        assessment = None
+        if actor.role == "seeker":
+            window = await messages.recent_seeker_texts(conn, conv.id, self._window - 1)
+            window.append(text)
+            assessment = self._risk.assess(window, conv.language)
+        last_seq = await conn.fetchval(
+            "update conversations set last_seq = last_seq + $2 where id = $1::uuid returning last_seq",
+            conv.id,
+            1 if visibility == "all" else 0,
+        )
+        message = await messages.insert(
+            conn,
+            conversation_id=conv.id,
+            seq=last_seq if visibility == "all" else None,
+            after_seq=last_seq,
+            client_id=client_id,
+            sender=_sender(actor),
+            sender_id=actor.id,
+            text=text,
+            visibility=visibility,
+        )
+        escalation = None
+        if assessment is not None and assessment.escalate:
+            escalation = await self._risk.record_detection(conn, conv, message, assessment)
+        return Stored(message, assessment, escalation)
+
+    async def typing(self, actor: Actor, conversation_id: str, is_typing: bool) -> None:
+        conv = await self._conversation_for(actor, conversation_id, write=True)
+        if conv.status == "ended":
+            raise conflict("the conversation has ended")
+        await self._notify.conversation(
+            conv,
+            "typing",
+            {"conversation_id": conv.id, "sender": _sender(actor), "typing": is_typing},
+            skip_sid=actor.sid,
+        )
+
+    async def resume(self, actor: Actor, conversation_id: str, after_seq: int) -> dict[str, Any]:
+        async with self._pool.acquire() as conn:
+            conv = await conversations.get(conn, conversation_id)
+            self._check_access(actor, conv, write=False)
+            assert conv is not None
+            history = await messages.after(conn, conv.id, after_seq, include_staff=actor.is_staff)
+        if actor.role == "seeker" and conv.status != "ended":
+            actor.conversation_id = conv.id
+        return {"conversation": conv.to_wire(), "messages": [m.to_wire() for m in history]}
+
+    async def end_chat(self, actor: Actor, conversation_id: str, *, reason: str | None = None) -> Conversation:
+        async with self._pool.acquire() as conn:
+            conv = await conversations.get(conn, conversation_id)
+            self._check_access(actor, conv, write=True)
+            assert conv is not None
+            if conv.status == "ended":
+                raise conflict("the conversation has already ended")
+            ended = await conversations.end(conn, conv.id, _sender(actor), reason or f"ended by {_sender(actor)}")
+        if ended is None:
+            raise conflict("the conversation has already ended")
+        await self.after_end(conv, by=_sender(actor), reason=reason or f"ended by {_sender(actor)}")
+        return ended
+
+    async def after_end(self, conv: Conversation, *, by: str, reason: str) -> None:
+        """Tell everyone and free the responder's slot; ``conv`` is the state before it ended."""
+        await self._notify.conversation(conv, "chat_ended", {"conversation_id": conv.id, "by": by, "reason": reason})
+        if conv.status == "queued":
+            await self._queue.remove(conv.id)
+        elif conv.listener_id:
+            await self._assignments.release(conv.listener_id)
+
+    # -- access ----------------------------------------------------------------------------
+    async def _conversation_for(self, actor: Actor, conversation_id: str, *, write: bool) -> Conversation:
+        async with self._pool.acquire() as conn:
+            conv = await conversations.get(conn, conversation_id)
+        self._check_access(actor, conv, write=write)
+        assert conv is not None
+        return conv
+
+    @staticmethod
+    def _check_access(actor: Actor, conv: Conversation | None, *, write: bool) -> None:
+        if conv is None:
+            raise not_found("no such conversation")
+        if actor.role == "seeker":
+            allowed = conv.seeker_id == actor.id
+        elif actor.role == "listener":
+            allowed = conv.listener_id == actor.id
+        else:
+            # Supervisors read any conversation (audited by the caller); they write only into ones
+            # they joined or took over.
+            allowed = not write or conv.id in actor.joined or conv.responder_id == actor.id
+        if not allowed:
+            raise forbidden()
+
+
+def _sender(actor: Actor) -> str:
+    return "supervisor" if actor.is_supervisor else actor.role
+
+
+__all__ = ["ChatService", "ProtocolError"]

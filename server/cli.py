@@ -1,0 +1,213 @@
+"""``python -m server``: serve, migrate, and the operator commands (PROTOCOL.md, README)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import gc
+import logging
+import signal
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from server.config import ConfigError, Settings
+
+log = logging.getLogger("server")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m server", description="Peerline service")
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="run the service (the default)")
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--host", default=None)
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="user_command", required=True)
+    add = user.add_parser("add", help="create a staff account")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=["listener", "supervisor", "admin"])
+    add.add_argument("--topics", default="")
+    add.add_argument("--languages", default="en")
+    add.add_argument("--display-name", default=None)
+    add.add_argument("--max-chats", type=int, default=3)
+    add.add_argument("--password-stdin", action="store_true", required=True)
+    user.add_parser("list", help="list staff accounts")
+    deactivate = user.add_parser("deactivate", help="stop an account from logging in or connecting")
+    deactivate.add_argument("name")
+    audit = sub.add_parser("audit", help="list the audit log, newest first")
+    audit.add_argument("--limit", type=int, default=200)
+    alarms = sub.add_parser("false-alarms", help="escalations resolved as false alarms (to tune the lexicon)")
+    alarms.add_argument("--limit", type=int, default=200)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "serve"
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    try:
+        if command == "serve":
+            if args.port is not None:
+                settings = dataclasses.replace(settings, port=args.port)
+            if args.host is not None:
+                settings = dataclasses.replace(settings, host=args.host)
+            return serve(settings)
+        with database_url(settings) as dsn:
+            return asyncio.run(_admin(command, args, dsn))
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+@contextlib.contextmanager
+def database_url(settings: Settings) -> Iterator[str]:
+    """The configured database, or the embedded one (started, or joined if the server runs)."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+    if settings.redis_url:
+        raise ConfigError("REDIS_URL is set but DATABASE_URL is not")
+    from server.embedded import postgres_only
+
+    dsn, handle = postgres_only(settings.data_dir)
+    try:
+        yield dsn
+    finally:
+        handle.cleanup()  # type: ignore[attr-defined]
+
+
+async def _admin(command: str, args: argparse.Namespace, dsn: str) -> int:
+    from server.store import audit, escalations, users
+    from server.store.migrate import migrate
+    from server.store.pool import connect
+
+    conn = await connect(dsn)
+    try:
+        await migrate(conn)
+        if command == "migrate":
+            print("database schema is up to date")
+            return 0
+        if command == "user":
+            return await _user(conn, args)
+        if command == "audit":
+            for row in await audit.listing(conn, args.limit):
+                print(_line(row))
+            return 0
+        if command == "false-alarms":
+            for row in await escalations.false_alarms(conn, args.limit):
+                print(_line(row))
+            return 0
+    finally:
+        await conn.close()
+    return 2
+
+
+async def _user(conn: Any, args: argparse.Namespace) -> int:
+    from server.auth import hash_password
+    from server.store import users
+
+    if args.user_command == "add":
+        password = sys.stdin.readline().rstrip("\n")
+        if len(password) < 8:
+            print("password must be at least 8 characters (read from standard input)", file=sys.stderr)
+            return 2
+        if not 1 <= args.max_chats <= 20:
+            print("--max-chats must be between 1 and 20", file=sys.stderr)
+            return 2
+        topics = [t.strip() for t in args.topics.split(",") if t.strip()]
+        languages = [t.strip() for t in args.languages.split(",") if t.strip()]
+        try:
+            user = await users.create(
+                conn,
+                username=args.name,
+                display_name=args.display_name or args.name,
+                password_hash=hash_password(password),
+                role=args.role,
+                topics=topics,
+                languages=languages or ["en"],
+                max_chats=args.max_chats,
+            )
+        except users.UsernameTaken:
+            print(f"user {args.name!r} already exists", file=sys.stderr)
+            return 1
+        print(f"created {user.role} {user.username} ({user.id})")
+        return 0
+    if args.user_command == "list":
+        for u in await users.all_users(conn):
+            state = "active" if u.active else "deactivated"
+            print(f"{u.username}\t{u.role}\t{state}\ttopics={','.join(u.topics)}\tlanguages={','.join(u.languages)}")
+        return 0
+    if args.user_command == "deactivate":
+        user = await users.set_active(conn, args.name, False)
+        if user is None:
+            print(f"no user {args.name!r}", file=sys.stderr)
+            return 1
+        print(f"deactivated {user.username}")
+        return 0
+    return 2
+
+
+def _line(row: Any) -> str:
+    return "\t".join("" if v is None else str(v) for v in row.values())
+
+
+def serve(settings: Settings) -> int:
+    """Run until SIGINT/SIGTERM; on the embedded default, own the embedded services' lifetime."""
+    with contextlib.ExitStack() as stack:
+        if settings.embedded:
+            from server.embedded import EmbeddedServices
+
+            embedded = stack.enter_context(EmbeddedServices(settings.data_dir))
+            settings = dataclasses.replace(
+                settings, database_url=embedded.database_url, redis_url=embedded.redis_url,
+                jwt_secret=settings.jwt_secret or embedded.secret,
+            )
+        settings.require_complete()
+        try:
+            import uvloop
+        except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
+            runner = asyncio.run
+        else:
+            runner = uvloop.run
+        runner(_serve(settings))
+    return 0
+
+
+async def _serve(settings: Settings) -> None:
+    from aiohttp import web
+
+    from server.app import create_app
+    from server.store.migrate import migrate
+    from server.store.pool import connect
+
+    assert settings.database_url
+    conn = await connect(settings.database_url)
+    try:
+        await migrate(conn)
+    finally:
+        await conn.close()
+    app = create_app(settings)
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=settings.shutdown_grace_s)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port, reuse_address=True)
+    await site.start()
+    gc.collect()
+    gc.freeze()  # start-up objects never need scanning again: shorter GC pauses under load
+    log.info("serving on %s:%d", settings.host, settings.port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("shutting down")
+    await runner.cleanup()

@@ -1,0 +1,153 @@
+"""Settings: one typed object built from the environment in one place.
+
+Nothing else in the service reads ``os.environ``; every module receives the ``Settings`` it needs,
+which keeps tests able to run several differently configured servers side by side.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_TOPICS: tuple[tuple[str, str], ...] = (
+    ("mental_health", "Mental health"),
+    ("anxiety_depression", "Anxiety & depression"),
+    ("recovery", "Addiction & recovery"),
+    ("veterans", "Veterans & PTSD"),
+    ("disability", "Disability & chronic illness"),
+    ("grief", "Grief & loss"),
+    ("students", "Students"),
+    ("lgbtq", "LGBTQ+"),
+    ("sex_workers", "Sex workers' peer support"),
+    ("talk", "Just need to talk"),
+)
+
+DEFAULT_LANGUAGES: tuple[tuple[str, str], ...] = (("en", "English"), ("es", "Español"))
+
+MIN_JWT_SECRET_BYTES = 32
+
+
+class ConfigError(Exception):
+    """The environment does not describe a service that can start; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str | None
+    redis_url: str | None
+    jwt_secret: str | None
+    port: int = 8080
+    host: str = "0.0.0.0"
+    data_dir: Path = Path(".peerline")
+    topics: tuple[Topic, ...] = tuple(Topic(i, label) for i, label in DEFAULT_TOPICS)
+    languages: tuple[Topic, ...] = tuple(Topic(i, label) for i, label in DEFAULT_LANGUAGES)
+    seeker_token_ttl_s: int = 24 * 3600
+    staff_token_ttl_s: int = 12 * 3600
+    match_topic_wait_s: float = 60.0
+    pairing_interval_s: float = 1.0
+    queue_update_interval_s: float = 1.0
+    listener_grace_s: float = 30.0
+    seeker_grace_s: float = 120.0
+    escalation_realert_s: float = 30.0
+    escalation_page_after_s: float = 120.0
+    escalation_webhook_url: str | None = None
+    dashboard_url: str | None = None
+    shutdown_grace_s: float = 10.0
+    redis_max_connections: int = 1000
+    db_pool_size: int = 20
+    detector_window: int = 5
+    allowed_origins: tuple[str, ...] = ()
+    log_level: str = "INFO"
+    static_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "client_web" / "dist")
+
+    @property
+    def embedded(self) -> bool:
+        """True when the service should start its own PostgreSQL and Redis (the fresh-machine default)."""
+        return not self.database_url and not self.redis_url
+
+    @property
+    def topic_ids(self) -> frozenset[str]:
+        return frozenset(t.id for t in self.topics)
+
+    @property
+    def language_ids(self) -> frozenset[str]:
+        return frozenset(t.id for t in self.languages)
+
+    def require_complete(self) -> None:
+        """Refuse a half-configured production start rather than run with a guessable secret."""
+        if bool(self.database_url) != bool(self.redis_url):
+            missing = "REDIS_URL" if self.database_url else "DATABASE_URL"
+            raise ConfigError(
+                f"{missing} is not set: set both DATABASE_URL and REDIS_URL, or neither for the embedded default"
+            )
+        if not self.jwt_secret:
+            raise ConfigError("JWT_SECRET is not set: it is required when DATABASE_URL and REDIS_URL are set")
+        if len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
+            raise ConfigError(f"JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def number(name: str, default: float) -> float:
+            raw = env.get(name)
+            if raw is None or raw == "":
+                return default
+            try:
+                value = float(raw)
+            except ValueError:
+                raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+            if value < 0:
+                raise ConfigError(f"{name} must not be negative")
+            return value
+
+        def pairs(name: str, default: tuple[tuple[str, str], ...]) -> tuple[Topic, ...]:
+            raw = env.get(name)
+            if not raw:
+                return tuple(Topic(i, label) for i, label in default)
+            items = []
+            for part in raw.split(","):
+                ident, _, label = part.strip().partition("=")
+                if not ident:
+                    continue
+                items.append(Topic(ident.strip(), (label or ident).strip()))
+            if not items:
+                raise ConfigError(f"{name} lists nothing")
+            return tuple(items)
+
+        origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
+        return cls(
+            database_url=env.get("DATABASE_URL") or None,
+            redis_url=env.get("REDIS_URL") or None,
+            jwt_secret=env.get("JWT_SECRET") or None,
+            port=int(number("PORT", 8080)),
+            host=env.get("HOST", "0.0.0.0"),
+            data_dir=Path(env.get("PEERLINE_DATA_DIR", ".peerline")),
+            topics=pairs("TOPICS", DEFAULT_TOPICS),
+            languages=pairs("LANGUAGES", DEFAULT_LANGUAGES),
+            seeker_token_ttl_s=int(number("SEEKER_TOKEN_TTL_S", 24 * 3600)),
+            staff_token_ttl_s=int(number("STAFF_TOKEN_TTL_S", 12 * 3600)),
+            match_topic_wait_s=number("MATCH_TOPIC_WAIT_S", 60.0),
+            pairing_interval_s=number("PAIRING_INTERVAL_S", 1.0),
+            queue_update_interval_s=number("QUEUE_UPDATE_INTERVAL_S", 1.0),
+            listener_grace_s=number("LISTENER_GRACE_S", 30.0),
+            seeker_grace_s=number("SEEKER_GRACE_S", 120.0),
+            escalation_realert_s=number("ESCALATION_REALERT_S", 30.0),
+            escalation_page_after_s=number("ESCALATION_PAGE_AFTER_S", 120.0),
+            escalation_webhook_url=env.get("ESCALATION_WEBHOOK_URL") or None,
+            dashboard_url=env.get("DASHBOARD_URL") or None,
+            shutdown_grace_s=number("SHUTDOWN_GRACE_S", 10.0),
+            redis_max_connections=int(number("REDIS_MAX_CONNECTIONS", 1000)),
+            db_pool_size=int(number("DB_POOL_SIZE", 20)),
+            detector_window=int(number("DETECTOR_WINDOW", 5)),
+            allowed_origins=origins,
+            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        )

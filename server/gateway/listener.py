@@ -1,0 +1,57 @@
+"""``/listener``: trained peer listeners (PROTOCOL.md)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from server.gateway import payloads as p
+from server.gateway.base import RoleNamespace
+from server.notify import LISTENER_NS, listener_room
+from server.sessions import Actor
+
+if TYPE_CHECKING:
+    from server.app import Services
+
+
+class ListenerNamespace(RoleNamespace):
+    roles = ("listener",)
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(LISTENER_NS, services)
+        chat = services.chat
+        self.event("set_status", p.SetStatus, self.set_status)
+        self.event("take", p.Take, lambda a, m: services.assignments.take(a.id, m.conversation_id))
+        self.event("message", p.SendMessage, lambda a, m: chat.post_message(a, m.conversation_id, m.client_id, m.text))
+        self.event("typing", p.Typing, self.typing)
+        self.event("resume", p.Resume, lambda a, m: chat.resume(a, m.conversation_id, m.after_seq))
+        self.event("end_chat", p.ConversationRef, self.end_chat)
+        self.event("escalate", p.Escalate, self.escalate)
+
+    def identity_room(self, actor: Actor) -> str:
+        return listener_room(actor.id)
+
+    async def connected(self, actor: Actor) -> None:
+        await self.services.listeners.connected(actor)
+        await self.services.queue_watch.send_queue_update(actor)
+
+    async def disconnected(self, actor: Actor) -> None:
+        await self.services.listeners.disconnected(actor)
+
+    async def set_status(self, actor: Actor, req: p.SetStatus) -> dict[str, Any]:
+        return await self.services.listeners.set_status(actor, req.status, req.max_chats)
+
+    async def typing(self, actor: Actor, req: p.Typing) -> None:
+        await self.services.chat.typing(actor, req.conversation_id, req.typing)
+
+    async def end_chat(self, actor: Actor, req: p.ConversationRef) -> None:
+        await self.services.chat.end_chat(actor, req.conversation_id)
+
+    async def escalate(self, actor: Actor, req: p.Escalate) -> dict[str, Any]:
+        return await self.services.alerts.escalate_by_listener(
+            actor,
+            req.conversation_id,
+            reason=req.reason,
+            category=req.category,
+            severity=req.severity,
+            show_resources=req.show_resources,
+        )

@@ -1,0 +1,40 @@
+"""``/seeker``: anonymous help-seekers (PROTOCOL.md)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from server.gateway import payloads as p
+from server.gateway.base import RoleNamespace
+from server.notify import SEEKER_NS, seeker_room
+from server.sessions import Actor
+
+if TYPE_CHECKING:
+    from server.app import Services
+
+
+class SeekerNamespace(RoleNamespace):
+    roles = ("seeker",)
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(SEEKER_NS, services)
+        chat = services.chat
+        self.event("request_chat", p.RequestChat, self.request_chat)
+        self.event("message", p.SendMessage, lambda a, m: chat.post_message(a, m.conversation_id, m.client_id, m.text))
+        self.event("typing", p.Typing, self.typing)
+        self.event("resume", p.Resume, lambda a, m: chat.resume(a, m.conversation_id, m.after_seq))
+        self.event("end_chat", p.ConversationRef, self.end_chat)
+
+    def identity_room(self, actor: Actor) -> str:
+        return seeker_room(actor.id)
+
+    async def request_chat(self, actor: Actor, req: p.RequestChat) -> dict[str, Any]:
+        await self.services.limits.check_chat_request(actor)
+        return await self.services.chat.request_chat(actor, req.topic, req.language, req.text, req.client_id)
+
+    async def typing(self, actor: Actor, req: p.Typing) -> None:
+        await self.services.chat.typing(actor, req.conversation_id, req.typing)
+
+    async def end_chat(self, actor: Actor, req: p.ConversationRef) -> None:
+        await self.services.chat.end_chat(actor, req.conversation_id)
+        actor.conversation_id = None

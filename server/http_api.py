@@ -1,0 +1,138 @@
+"""The HTTP API (PROTOCOL.md): anonymous seeker sessions, staff login, topics, health, metrics.
+
+Every error body is ``{"error": {"code", "message"}}``, including unknown routes and bad JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import prometheus_client
+from aiohttp import web
+
+from server.auth import verify_password
+from server.errors import HTTP_STATUS, ProtocolError, invalid
+from server.store import seekers, users
+
+if TYPE_CHECKING:
+    from server.app import Services
+
+log = logging.getLogger(__name__)
+
+SERVICES = web.AppKey("services", object)
+
+
+def json_response(body: Any, status: int = 200) -> web.Response:
+    return web.Response(body=orjson.dumps(body), status=status, content_type="application/json")
+
+
+def error_response(error: ProtocolError, **extra: Any) -> web.Response:
+    return json_response({**error.body(), **extra}, status=HTTP_STATUS[error.code])
+
+
+@web.middleware
+async def errors_as_json(request: web.Request, handler: Any) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ProtocolError as error:
+        return error_response(error)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        code = {404: "not_found", 405: "invalid", 413: "invalid"}.get(exc.status, "invalid")
+        return json_response({"error": {"code": code, "message": exc.reason}}, status=exc.status)
+    except Exception:
+        log.exception("http %s %s failed", request.method, request.path)
+        return json_response({"error": {"code": "unavailable", "message": "internal error"}}, status=503)
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    raw = await request.read()
+    if not raw:
+        return {}
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise invalid("body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise invalid("body must be a JSON object")
+    return body
+
+
+def _services(request: web.Request) -> Services:
+    return request.app[SERVICES]  # type: ignore[return-value]
+
+
+async def create_seeker(request: web.Request) -> web.Response:
+    services = _services(request)
+    body = await _json_object(request)
+    language = body.get("language", "en")
+    if not isinstance(language, str) or language not in services.settings.language_ids:
+        raise invalid("unsupported language")
+    await services.limits.check_seeker_session(request.remote or "")
+    async with services.pool.acquire() as conn:
+        seeker_id = await seekers.create(conn, language)
+    token = services.tokens.issue(seeker_id, "seeker", services.settings.seeker_token_ttl_s)
+    return json_response({"token": token, "seeker_id": seeker_id}, status=201)
+
+
+async def login(request: web.Request) -> web.Response:
+    services = _services(request)
+    body = await _json_object(request)
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+        raise invalid("username and password are required strings")
+    if len(username) > 128 or len(password) > 1024:
+        raise invalid("username or password too long")
+    await services.limits.check_login(username, request.remote or "")
+    async with services.pool.acquire() as conn:
+        user = await users.by_username(conn, username)
+    hashed = user.password_hash if user is not None and user.active else None
+    matches = await asyncio.get_running_loop().run_in_executor(None, verify_password, hashed, password)
+    if not matches or user is None:
+        raise ProtocolError("unauthorized", "wrong username or password")
+    token = services.tokens.issue(user.id, user.role, services.settings.staff_token_ttl_s)
+    return json_response({"token": token, "role": user.role, "user_id": user.id, "display_name": user.display_name})
+
+
+async def topics(request: web.Request) -> web.Response:
+    settings = _services(request).settings
+    return json_response({"topics": [{"id": t.id, "label": t.label} for t in settings.topics]})
+
+
+async def languages(request: web.Request) -> web.Response:
+    settings = _services(request).settings
+    return json_response({"languages": [{"id": t.id, "label": t.label} for t in settings.languages]})
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    failed = await _services(request).readiness()
+    if failed:
+        return json_response(
+            {"error": {"code": "unavailable", "message": "a backing service does not answer"}, "failed": failed},
+            status=503,
+        )
+    return json_response({"status": "ok"})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    return web.Response(
+        body=prometheus_client.generate_latest(), headers={"Content-Type": prometheus_client.CONTENT_TYPE_LATEST}
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/api/seekers", create_seeker)
+    app.router.add_post("/api/login", login)
+    app.router.add_get("/api/topics", topics)
+    app.router.add_get("/api/languages", languages)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)

@@ -1,0 +1,61 @@
+"""Abuse limits: a flood from one socket or one seeker is answered ``rate_limited``, never a crash.
+
+Per-socket event rates are counted in this process (a socket lives on one process); limits that
+must hold across processes use Redis storage of the same ``limits`` library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import limits
+from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from server.errors import ProtocolError
+from server.sessions import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSettings:
+    events_per_socket: str = "30/second"
+    chat_requests_per_seeker: str = "10/minute"
+    seeker_sessions_per_address: str = "30/minute"
+    logins_per_username: str = "10/minute"
+    logins_per_address: str = "30/minute"
+
+
+class Limits:
+    def __init__(self, settings: LimitSettings | None = None, shared: Storage | None = None) -> None:
+        settings = settings or LimitSettings()
+        self._local = MovingWindowRateLimiter(MemoryStorage())
+        self._shared = MovingWindowRateLimiter(shared or MemoryStorage())
+        self._per_socket = limits.parse(settings.events_per_socket)
+        self._chat_requests = limits.parse(settings.chat_requests_per_seeker)
+        self._seeker_sessions = limits.parse(settings.seeker_sessions_per_address)
+        self._logins_user = limits.parse(settings.logins_per_username)
+        self._logins_address = limits.parse(settings.logins_per_address)
+
+    async def check_event(self, actor: Actor) -> None:
+        if not await self._local.hit(self._per_socket, "sock", actor.sid):
+            raise ProtocolError("rate_limited", "too many events; slow down")
+
+    async def check_chat_request(self, actor: Actor) -> None:
+        if not await self._shared.hit(self._chat_requests, "chatreq", actor.id):
+            raise ProtocolError("rate_limited", "too many chat requests; wait a minute")
+
+    async def check_seeker_session(self, address: str) -> None:
+        if not await self._shared.hit(self._seeker_sessions, "seekers", _hashed(address)):
+            raise ProtocolError("rate_limited", "too many new sessions from this address")
+
+    async def check_login(self, username: str, address: str) -> None:
+        user_ok = await self._shared.hit(self._logins_user, "login-user", _hashed(username))
+        address_ok = await self._shared.hit(self._logins_address, "login-addr", _hashed(address))
+        if not (user_ok and address_ok):
+            raise ProtocolError("rate_limited", "too many login attempts; wait a minute")
+
+
+def _hashed(value: str) -> str:
+    """Addresses and usernames are never kept in the clear, not even in counters."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -1,0 +1,55 @@
+"""Who is connected to this process, and as whom.
+
+The gateway records each socket's identity at connect; the domain reads it as an ``Actor``.
+Only this process's sockets are here — everything shared lives in Redis or PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Actor:
+    role: str  # seeker | listener | supervisor | admin
+    id: str
+    sid: str
+    display_name: str | None = None
+    token_id: str = ""
+    token_expires_at: int = 0
+    languages: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    max_chats: int = 3
+    # conversations a supervisor joined on this socket (join / take_over / resume)
+    joined: set[str] = field(default_factory=set)
+    # the seeker's open conversation, for queue-position updates
+    conversation_id: str | None = None
+    last_position: int | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role != "seeker"
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role in ("supervisor", "admin")
+
+
+class Sessions:
+    def __init__(self) -> None:
+        self._by_sid: dict[str, Actor] = {}
+
+    def add(self, actor: Actor) -> None:
+        self._by_sid[actor.sid] = actor
+
+    def remove(self, sid: str) -> Actor | None:
+        return self._by_sid.pop(sid, None)
+
+    def get(self, sid: str) -> Actor | None:
+        return self._by_sid.get(sid)
+
+    def of_role(self, *roles: str) -> list[Actor]:
+        return [a for a in self._by_sid.values() if a.role in roles]
+
+    def __len__(self) -> int:
+        return len(self._by_sid)

@@ -1,0 +1,1 @@
+"""PostgreSQL storage: the pool, migrations, and one query module per table family."""

@@ -1,0 +1,165 @@
+"""Conversations: who, about what, in which state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from server.timefmt import iso
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    id: str
+    seeker_id: str
+    topic: str
+    language: str
+    status: str
+    severity: str
+    listener_id: str | None
+    responder_name: str | None
+    responder_id: str | None
+    last_seq: int
+    created_at: datetime
+    queued_at: datetime
+    assigned_at: datetime | None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "conversation_id": self.id,
+            "status": self.status,
+            "topic": self.topic,
+            "language": self.language,
+            "severity": self.severity,
+            "listener": {"display_name": self.responder_name} if self.responder_name else None,
+            "created_at": iso(self.created_at),
+            "last_seq": self.last_seq,
+        }
+
+
+_SELECT = (
+    "select c.id::text, c.seeker_id::text, c.topic, c.language, c.status, c.severity,"
+    " c.listener_id::text, u.display_name as responder_name, c.responder_id::text, c.last_seq,"
+    " c.created_at, c.queued_at, c.assigned_at"
+    " from conversations c left join users u on u.id = c.responder_id"
+)
+
+
+def _conversation(row: asyncpg.Record | None) -> Conversation | None:
+    if row is None:
+        return None
+    return Conversation(*row.values())
+
+
+class AlreadyOpen(Exception):
+    """The seeker already has a conversation that has not ended."""
+
+
+async def create(conn: asyncpg.Connection, seeker_id: str, topic: str, language: str) -> Conversation:
+    try:
+        cid = await conn.fetchval(
+            "insert into conversations (seeker_id, topic, language) values ($1::uuid, $2, $3) returning id::text",
+            seeker_id,
+            topic,
+            language,
+        )
+    except asyncpg.UniqueViolationError:
+        raise AlreadyOpen from None
+    conv = await get(conn, cid)
+    assert conv is not None
+    return conv
+
+
+async def get(conn: asyncpg.Connection, conversation_id: str, *, lock: bool = False) -> Conversation | None:
+    if lock:
+        # Row lock first (serialises writers of one conversation), then the joined read.
+        found = await conn.fetchval(
+            "select true from conversations where id = $1::uuid for update", conversation_id
+        )
+        if not found:
+            return None
+    return _conversation(await conn.fetchrow(f"{_SELECT} where c.id = $1::uuid", conversation_id))
+
+
+async def open_for_seeker(conn: asyncpg.Connection, seeker_id: str) -> Conversation | None:
+    return _conversation(
+        await conn.fetchrow(f"{_SELECT} where c.seeker_id = $1::uuid and c.status <> 'ended'", seeker_id)
+    )
+
+
+async def assign(conn: asyncpg.Connection, conversation_id: str, listener_id: str) -> Conversation | None:
+    """Queued -> active with this listener; None when it is no longer queued (ended meanwhile)."""
+    done = await conn.fetchval(
+        "update conversations set status = 'active', listener_id = $2::uuid, responder_id = $2::uuid,"
+        " assigned_at = now() where id = $1::uuid and status = 'queued' returning true",
+        conversation_id,
+        listener_id,
+    )
+    return await get(conn, conversation_id) if done else None
+
+
+async def end(conn: asyncpg.Connection, conversation_id: str, by: str, reason: str) -> Conversation | None:
+    """Ends it once; None when it had already ended."""
+    done = await conn.fetchval(
+        "update conversations set status = 'ended', ended_at = now(), ended_by = $2, end_reason = $3"
+        " where id = $1::uuid and status <> 'ended' returning true",
+        conversation_id,
+        by,
+        reason,
+    )
+    return await get(conn, conversation_id) if done else None
+
+
+async def requeue(conn: asyncpg.Connection, conversation_id: str) -> Conversation | None:
+    """Active -> queued again, transcript kept; the listener is no longer its responder."""
+    done = await conn.fetchval(
+        "update conversations set status = 'queued', listener_id = null, responder_id = null,"
+        " queued_at = now() where id = $1::uuid and status = 'active' returning true",
+        conversation_id,
+    )
+    return await get(conn, conversation_id) if done else None
+
+
+async def raise_severity(conn: asyncpg.Connection, conversation_id: str, severity: str) -> None:
+    await conn.execute(
+        "update conversations set severity = $2 where id = $1::uuid and"
+        " (case severity when 'imminent' then 2 when 'high' then 1 else 0 end)"
+        " < (case $2 when 'imminent' then 2 when 'high' then 1 else 0 end)",
+        conversation_id,
+        severity,
+    )
+
+
+async def set_responder(conn: asyncpg.Connection, conversation_id: str, responder_id: str) -> None:
+    await conn.execute(
+        "update conversations set responder_id = $2::uuid, listener_id = null where id = $1::uuid",
+        conversation_id,
+        responder_id,
+    )
+
+
+async def active_for_listener(conn: asyncpg.Connection, listener_id: str) -> list[Conversation]:
+    rows = await conn.fetch(
+        f"{_SELECT} where c.listener_id = $1::uuid and c.status = 'active' order by c.assigned_at", listener_id
+    )
+    return [c for c in map(_conversation, rows) if c is not None]
+
+
+async def all_queued(conn: asyncpg.Connection) -> list[Conversation]:
+    rows = await conn.fetch(f"{_SELECT} where c.status = 'queued' order by c.queued_at")
+    return [c for c in map(_conversation, rows) if c is not None]
+
+
+async def active_load(conn: asyncpg.Connection) -> dict[str, int]:
+    rows = await conn.fetch(
+        "select listener_id::text, count(*) from conversations where status = 'active'"
+        " and listener_id is not null group by listener_id"
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+async def count_active(conn: asyncpg.Connection) -> int:
+    return await conn.fetchval("select count(*) from conversations where status = 'active'")

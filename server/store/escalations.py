@@ -1,0 +1,180 @@
+"""Escalations: every call for help, with its acknowledge / resolve history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from server.timefmt import iso
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    id: str
+    conversation_id: str
+    source: str
+    category: str | None
+    severity: str
+    evidence: list[dict[str, Any]]
+    reason: str | None
+    status: str
+    created_at: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    outcome: str | None
+    note: str | None
+    listener_name: str | None
+    acknowledged_by_name: str | None
+    last_alerted_at: datetime
+    paged_at: datetime | None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "escalation_id": self.id,
+            "conversation_id": self.conversation_id,
+            "source": self.source,
+            "category": self.category,
+            "severity": self.severity,
+            "evidence": self.evidence,
+            "reason": self.reason,
+            "status": self.status,
+            "created_at": iso(self.created_at),
+            "acknowledged_at": iso(self.acknowledged_at),
+            "acknowledged_by": {"display_name": self.acknowledged_by_name} if self.acknowledged_by_name else None,
+            "resolved_at": iso(self.resolved_at),
+            "outcome": self.outcome,
+            "listener": {"display_name": self.listener_name} if self.listener_name else None,
+        }
+
+
+_SELECT = (
+    "select e.id::text, e.conversation_id::text, e.source, e.category, e.severity, e.evidence, e.reason, e.status,"
+    " e.created_at, e.acknowledged_at, e.resolved_at, e.outcome, e.note, lu.display_name, au.display_name,"
+    " e.last_alerted_at, e.paged_at"
+    " from escalations e join conversations c on c.id = e.conversation_id"
+    " left join users lu on lu.id = c.listener_id"
+    " left join users au on au.id = e.acknowledged_by"
+)
+
+
+def _escalation(row: asyncpg.Record | None) -> Escalation | None:
+    return None if row is None else Escalation(*row.values())
+
+
+async def create(
+    conn: asyncpg.Connection,
+    *,
+    conversation_id: str,
+    source: str,
+    category: str | None,
+    severity: str,
+    evidence: list[dict[str, Any]],
+    message_id: str | None = None,
+    reason: str | None = None,
+    raised_by: str | None = None,
+) -> Escalation:
+    eid = await conn.fetchval(
+        "insert into escalations (conversation_id, message_id, source, category, severity, evidence, reason,"
+        " raised_by) values ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8::uuid) returning id::text",
+        conversation_id,
+        message_id,
+        source,
+        category,
+        severity,
+        evidence,
+        reason,
+        raised_by,
+    )
+    found = await get(conn, eid)
+    assert found is not None
+    return found
+
+
+async def get(conn: asyncpg.Connection, escalation_id: str) -> Escalation | None:
+    return _escalation(await conn.fetchrow(f"{_SELECT} where e.id = $1::uuid", escalation_id))
+
+
+async def unresolved_for(conn: asyncpg.Connection, conversation_id: str) -> list[Escalation]:
+    rows = await conn.fetch(
+        f"{_SELECT} where e.conversation_id = $1::uuid and e.status <> 'resolved'", conversation_id
+    )
+    return [e for e in map(_escalation, rows) if e is not None]
+
+
+async def listing(conn: asyncpg.Connection, status: str | None, limit: int = 500) -> list[Escalation]:
+    if status is None:
+        rows = await conn.fetch(f"{_SELECT} order by e.created_at desc limit $1", limit)
+    else:
+        rows = await conn.fetch(f"{_SELECT} where e.status = $1 order by e.created_at desc limit $2", status, limit)
+    return [e for e in map(_escalation, rows) if e is not None]
+
+
+async def acknowledge(conn: asyncpg.Connection, escalation_id: str, by: str) -> Escalation | None:
+    """Open -> acknowledged; acknowledging again changes nothing."""
+    await conn.execute(
+        "update escalations set status = 'acknowledged', acknowledged_by = $2::uuid, acknowledged_at = now()"
+        " where id = $1::uuid and status = 'open'",
+        escalation_id,
+        by,
+    )
+    return await get(conn, escalation_id)
+
+
+async def resolve(
+    conn: asyncpg.Connection, escalation_id: str, by: str, outcome: str, note: str
+) -> Escalation | None:
+    """None when it had already been resolved."""
+    done = await conn.fetchval(
+        "update escalations set status = 'resolved', resolved_by = $2::uuid, resolved_at = now(), outcome = $3,"
+        " note = $4, acknowledged_by = coalesce(acknowledged_by, $2::uuid),"
+        " acknowledged_at = coalesce(acknowledged_at, now()) where id = $1::uuid and status <> 'resolved'"
+        " returning true",
+        escalation_id,
+        by,
+        outcome,
+        note,
+    )
+    return await get(conn, escalation_id) if done else None
+
+
+async def due_for_realert(conn: asyncpg.Connection, interval_s: float) -> list[Escalation]:
+    rows = await conn.fetch(
+        f"{_SELECT} where e.status = 'open' and e.last_alerted_at <= now() - make_interval(secs => $1)"
+        " order by e.created_at",
+        interval_s,
+    )
+    return [e for e in map(_escalation, rows) if e is not None]
+
+
+async def mark_alerted(conn: asyncpg.Connection, escalation_ids: list[str]) -> None:
+    await conn.execute("update escalations set last_alerted_at = now() where id = any($1::uuid[])", escalation_ids)
+
+
+async def due_for_page(conn: asyncpg.Connection, after_s: float, no_supervisor: bool) -> list[Escalation]:
+    """Open and not yet paged: all of them when no supervisor is online, else those older than after_s."""
+    rows = await conn.fetch(
+        f"{_SELECT} where e.status = 'open' and e.paged_at is null"
+        " and ($2 or e.created_at <= now() - make_interval(secs => $1)) order by e.created_at",
+        after_s,
+        no_supervisor,
+    )
+    return [e for e in map(_escalation, rows) if e is not None]
+
+
+async def mark_paged(conn: asyncpg.Connection, escalation_id: str) -> None:
+    await conn.execute("update escalations set paged_at = now() where id = $1::uuid", escalation_id)
+
+
+async def count_unresolved(conn: asyncpg.Connection) -> int:
+    return await conn.fetchval("select count(*) from escalations where status <> 'resolved'")
+
+
+async def false_alarms(conn: asyncpg.Connection, limit: int = 1000) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "select e.id::text, e.created_at, e.category, e.severity, e.evidence, e.note from escalations e"
+        " where e.outcome = 'false_alarm' order by e.created_at desc limit $1",
+        limit,
+    )

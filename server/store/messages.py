@@ -1,0 +1,124 @@
+"""Messages: every stored word, with its per-conversation ``seq`` and its sender's ``client_id``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from server.timefmt import iso
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: str
+    conversation_id: str
+    seq: int | None
+    after_seq: int
+    client_id: str
+    sender: str
+    sender_id: str | None
+    text: str
+    visibility: str
+    sent_at: datetime
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "conversation_id": self.conversation_id,
+            "id": self.id,
+            "seq": self.seq,
+            "client_id": self.client_id,
+            "sender": self.sender,
+            "text": self.text,
+            "sent_at": iso(self.sent_at),
+            "visibility": self.visibility,
+        }
+
+
+_COLUMNS = (
+    "id::text, conversation_id::text, seq, after_seq, client_id, sender, sender_id::text, text, visibility, sent_at"
+)
+_NIL = "00000000-0000-0000-0000-000000000000"
+
+
+def _message(row: asyncpg.Record | None) -> Message | None:
+    return None if row is None else Message(*row.values())
+
+
+async def by_client_id(
+    conn: asyncpg.Connection, conversation_id: str, sender_id: str | None, client_id: str
+) -> Message | None:
+    return _message(
+        await conn.fetchrow(
+            f"select {_COLUMNS} from messages where conversation_id = $1::uuid"
+            f" and coalesce(sender_id, '{_NIL}'::uuid) = coalesce($2::uuid, '{_NIL}'::uuid) and client_id = $3",
+            conversation_id,
+            sender_id,
+            client_id,
+        )
+    )
+
+
+async def insert(
+    conn: asyncpg.Connection,
+    *,
+    conversation_id: str,
+    seq: int | None,
+    after_seq: int,
+    client_id: str,
+    sender: str,
+    sender_id: str | None,
+    text: str,
+    visibility: str,
+) -> Message:
+    row = await conn.fetchrow(
+        f"insert into messages (conversation_id, seq, after_seq, client_id, sender, sender_id, text, visibility)"
+        f" values ($1::uuid, $2, $3, $4, $5, $6::uuid, $7, $8) returning {_COLUMNS}",
+        conversation_id,
+        seq,
+        after_seq,
+        client_id,
+        sender,
+        sender_id,
+        text,
+        visibility,
+    )
+    message = _message(row)
+    assert message is not None
+    return message
+
+
+async def after(
+    conn: asyncpg.Connection, conversation_id: str, after_seq: int, *, include_staff: bool
+) -> list[Message]:
+    """What a client missed: seq > after_seq ascending; for staff, whispers stored after that seq too."""
+    if include_staff:
+        rows = await conn.fetch(
+            f"select {_COLUMNS} from messages where conversation_id = $1::uuid"
+            f" and (seq > $2 or (seq is null and after_seq >= $2))"
+            f" order by coalesce(seq, after_seq), seq nulls last, sent_at",
+            conversation_id,
+            after_seq,
+        )
+    else:
+        rows = await conn.fetch(
+            f"select {_COLUMNS} from messages where conversation_id = $1::uuid and seq > $2 order by seq",
+            conversation_id,
+            after_seq,
+        )
+    return [m for m in map(_message, rows) if m is not None]
+
+
+async def recent_seeker_texts(conn: asyncpg.Connection, conversation_id: str, limit: int) -> list[str]:
+    """The detector's window: the seeker's last messages, oldest first."""
+    if limit <= 0:
+        return []
+    rows = await conn.fetch(
+        "select text from messages where conversation_id = $1::uuid and sender = 'seeker'"
+        " order by seq desc limit $2",
+        conversation_id,
+        limit,
+    )
+    return [r[0] for r in reversed(rows)]

@@ -1,0 +1,108 @@
+"""Real PostgreSQL and Redis for every test: from DATABASE_URL / REDIS_URL, or embedded ones.
+
+One server process serves the whole session; each test starts from empty tables and an empty
+Redis database. Tests that need other settings start their own ``ServerProcess``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import pytest
+import redis.asyncio as aioredis
+
+from server.store.migrate import migrate
+from tests.support import TEST_SECRET, ServerProcess
+
+
+@dataclass(frozen=True)
+class Backends:
+    database_url: str
+    redis_url: str
+
+    def server_env(self, **extra: str) -> dict[str, str]:
+        env = {
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "JWT_SECRET": TEST_SECRET,
+            "LOG_LEVEL": "INFO",
+            "QUEUE_UPDATE_INTERVAL_S": "0.2",
+            "PAIRING_INTERVAL_S": "0.5",
+        }
+        env.update(extra)
+        return env
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives Debian's Chromium through Playwright")
+    config.addinivalue_line("markers", "faults: kills processes and backing services")
+
+
+@pytest.fixture(scope="session")
+def backends() -> Iterator[Backends]:
+    database_url = os.environ.get("DATABASE_URL")
+    redis_url = os.environ.get("REDIS_URL")
+    stack: list[object] = []
+    tmp = Path(tempfile.mkdtemp(prefix="peerline-test-"))
+    if not database_url:
+        from server.embedded import start_postgres
+
+        database_url, pg = start_postgres(tmp)
+        stack.append(pg)
+    if not redis_url:
+        from server.embedded import start_redis
+
+        redis_url, proc = start_redis(tmp)
+        stack.append(proc)
+
+    async def prepare() -> None:
+        conn = await asyncpg.connect(database_url)
+        try:
+            await migrate(conn)
+        finally:
+            await conn.close()
+
+    asyncio.run(prepare())
+    yield Backends(database_url, redis_url)
+    for item in reversed(stack):
+        if hasattr(item, "terminate"):
+            item.terminate()  # type: ignore[attr-defined]
+            item.wait(10)  # type: ignore[attr-defined]
+        else:
+            item.cleanup()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def live_server(backends: Backends) -> Iterator[ServerProcess]:
+    server = ServerProcess(backends.server_env()).start()
+    server.env = backends.server_env()  # for CLI commands run by tests
+    yield server
+    server.stop()
+
+
+_TABLES = "audit_log, escalations, messages, conversations, seekers, users"
+
+
+async def reset_state(backends: Backends) -> None:
+    conn = await asyncpg.connect(backends.database_url)
+    try:
+        await conn.execute(f"truncate {_TABLES} cascade")
+    finally:
+        await conn.close()
+    r = aioredis.Redis.from_url(backends.redis_url)
+    try:
+        await r.flushdb()
+    finally:
+        await r.aclose()
+
+
+@pytest.fixture
+async def clean_state(backends: Backends) -> AsyncIterator[None]:
+    await reset_state(backends)
+    yield
