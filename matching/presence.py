@@ -33,7 +33,13 @@ class ListenerState:
 
 def _encode(p: ListenerProfile) -> bytes:
     return orjson.dumps(
-        {"st": p.status, "max": p.max_chats, "topics": list(p.topics), "langs": list(p.languages), "name": p.display_name}
+        {
+            "st": p.status,
+            "max": p.max_chats,
+            "topics": list(p.topics),
+            "langs": list(p.languages),
+            "name": p.display_name,
+        }
     )
 
 
@@ -63,7 +69,12 @@ class ListenerPresence:
         existing = await self._redis.hget(k.listeners, profile.listener_id)
         status = _decode(profile.listener_id, existing).status if existing else "away"
         current = ListenerProfile(
-            profile.listener_id, profile.display_name, status, profile.max_chats, profile.topics, profile.languages
+            profile.listener_id,
+            profile.display_name,
+            status,
+            profile.max_chats,
+            profile.topics,
+            profile.languages,
         )
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(k.listeners, profile.listener_id, _encode(current))
@@ -96,7 +107,11 @@ class ListenerPresence:
             return None
         p = _decode(listener_id, raw)
         updated = ListenerProfile(
-            listener_id, p.display_name, status, max_chats if max_chats is not None else p.max_chats, p.topics,
+            listener_id,
+            p.display_name,
+            status,
+            max_chats if max_chats is not None else p.max_chats,
+            p.topics,
             p.languages,
         )
         await self._redis.hset(k.listeners, listener_id, _encode(updated))

@@ -109,7 +109,9 @@ class WaitingQueue:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(k.queue_meta, conversation_id, _encode(updated))
             pipe.zadd(
-                k.queue, {conversation_id: score(severity, updated.queued_at_ms, requeued=updated.requeued)}, xx=True
+                k.queue,
+                {conversation_id: score(severity, updated.queued_at_ms, requeued=updated.requeued)},
+                xx=True,
             )
             pipe.incr(k.queue_version)
             await pipe.execute()

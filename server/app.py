@@ -13,11 +13,11 @@ import asyncpg
 import orjson
 import socketio
 from aiohttp import web
+from escalation.detector import Detector
+from escalation.resources import load_resources
 from redis.asyncio import Redis
 
 from escalation.alerts import AlertChannel
-from escalation.detector import Detector
-from escalation.resources import load_resources
 from matching.keys import KEYS
 from matching.pairing import Pairing
 from matching.presence import ListenerPresence, SupervisorPresence
@@ -33,7 +33,7 @@ from server.http_api import SERVICES, add_routes, errors_as_json
 from server.identity import Identity
 from server.jobs import PeriodicJobs
 from server.leader import LeaderLock
-from server.limits import Limits
+from server.limits import Limits, build_limits
 from server.listeners import ListenerService
 from server.notify import Notifier
 from server.overview import Overview
@@ -105,7 +105,9 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
     assert settings.database_url and settings.redis_url and settings.jwt_secret
     pool = await create_pool(settings.database_url, size=settings.db_pool_size)
     redis = Redis.from_url(
-        settings.redis_url, decode_responses=True, max_connections=settings.redis_max_connections,
+        settings.redis_url,
+        decode_responses=True,
+        max_connections=settings.redis_max_connections,
         health_check_interval=10,
     )
     sessions = Sessions()
@@ -115,9 +117,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
     supervisors = SupervisorPresence(redis)
     pairing = Pairing(redis, topic_wait_s=settings.match_topic_wait_s)
     assignments = Assignments(pool=pool, queue=queue, presence=presence, pairing=pairing, notifier=notifier)
-    detector = await asyncio.get_running_loop().run_in_executor(
-        None, Detector.load, tuple(settings.language_ids)
-    )
+    detector = await asyncio.get_running_loop().run_in_executor(None, Detector.load, tuple(settings.language_ids))
     alerts = AlertChannel(
         pool=pool,
         detector=detector,
@@ -146,7 +146,11 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         detector_window=settings.detector_window,
     )
     listeners = ListenerService(
-        pool=pool, redis=redis, presence=presence, assignments=assignments, notifier=notifier,
+        pool=pool,
+        redis=redis,
+        presence=presence,
+        assignments=assignments,
+        notifier=notifier,
         grace_s=settings.listener_grace_s,
     )
     overview = Overview(pool=pool, queue=queue, presence=presence, notifier=notifier)
@@ -165,7 +169,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         tokens=TokenIssuer(settings.jwt_secret),
         sessions=sessions,
         identity=Identity(pool),
-        limits=Limits(),
+        limits=build_limits(settings.rate_limits, settings.redis_url),
         notifier=notifier,
         queue=queue,
         presence=presence,

@@ -135,8 +135,12 @@ class Assignments:
         await self._notify.seeker(
             requeued.seeker_id,
             "queue",
-            {"conversation_id": requeued.id, "position": await self._queue.position(requeued.id) or 1,
-             "estimated_wait_s": None, "reason": reason},
+            {
+                "conversation_id": requeued.id,
+                "position": await self._queue.position(requeued.id) or 1,
+                "estimated_wait_s": None,
+                "reason": reason,
+            },
         )
         await self.pair_waiting(conversation_id=requeued.id)
         return requeued

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import asyncpg
-
 from escalation.detector import Assessment
+
 from matching.queue import WaitingQueue
 from server.assignments import Assignments, waiting_entry
 from server.errors import ProtocolError, conflict, forbidden, invalid, not_found
@@ -99,8 +99,9 @@ class ChatService:
         return {"conversation_id": conv.id, "position": position or 0}
 
     # -- messages --------------------------------------------------------------------------
-    async def post_message(self, actor: Actor, conversation_id: str, client_id: str, text: str,
-                           visibility: str = "all") -> dict[str, Any]:
+    async def post_message(
+        self, actor: Actor, conversation_id: str, client_id: str, text: str, visibility: str = "all"
+    ) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
             conv = await conversations.get(conn, conversation_id, lock=True)
             self._check_access(actor, conv, write=True)
@@ -119,7 +120,13 @@ class ChatService:
         return {"message": stored.message.to_wire()}
 
     async def _store(
-        self, conn: asyncpg.Connection, conv: Conversation, actor: Actor, client_id: str, text: str, visibility: str
+        self,
+        conn: asyncpg.Connection,
+        conv: Conversation,
+        actor: Actor,
+        client_id: str,
+        text: str,
+        visibility: str,
     ) -> Stored:
         """Inside the caller's transaction, with the conversation row locked."""
         assessment = None

@@ -17,6 +17,9 @@ from server.config import ConfigError, Settings
 
 log = logging.getLogger("server")
 
+# No client address (privacy), no headers: the request line, status, size and time only.
+ACCESS_LOG_FORMAT = '"%r" %s %b %Tf'
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m server", description="Peerline service")
@@ -87,7 +90,7 @@ def database_url(settings: Settings) -> Iterator[str]:
 
 
 async def _admin(command: str, args: argparse.Namespace, dsn: str) -> int:
-    from server.store import audit, escalations, users
+    from server.store import audit, escalations
     from server.store.migrate import migrate
     from server.store.pool import connect
 
@@ -169,7 +172,9 @@ def serve(settings: Settings) -> int:
 
             embedded = stack.enter_context(EmbeddedServices(settings.data_dir))
             settings = dataclasses.replace(
-                settings, database_url=embedded.database_url, redis_url=embedded.redis_url,
+                settings,
+                database_url=embedded.database_url,
+                redis_url=embedded.redis_url,
                 jwt_secret=settings.jwt_secret or embedded.secret,
             )
         settings.require_complete()
@@ -197,7 +202,12 @@ async def _serve(settings: Settings) -> None:
     finally:
         await conn.close()
     app = create_app(settings)
-    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=settings.shutdown_grace_s)
+    runner = web.AppRunner(
+        app,
+        handle_signals=False,
+        shutdown_timeout=settings.shutdown_grace_s,
+        access_log_format=ACCESS_LOG_FORMAT,
+    )
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port, reuse_address=True)
     await site.start()

@@ -28,6 +28,15 @@ DEFAULT_LANGUAGES: tuple[tuple[str, str], ...] = (("en", "English"), ("es", "Esp
 
 MIN_JWT_SECRET_BYTES = 32
 
+# Each can be set as RATE_LIMIT_<NAME> in the `limits` notation ("30/minute"); see server/limits.py.
+RATE_LIMIT_NAMES = (
+    "events_per_socket",
+    "chat_requests_per_seeker",
+    "seeker_sessions_per_address",
+    "logins_per_username",
+    "logins_per_address",
+)
+
 
 class ConfigError(Exception):
     """The environment does not describe a service that can start; the message says why."""
@@ -65,6 +74,7 @@ class Settings:
     db_pool_size: int = 20
     detector_window: int = 5
     allowed_origins: tuple[str, ...] = ()
+    rate_limits: dict[str, str] = field(default_factory=dict)
     log_level: str = "INFO"
     static_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "client_web" / "dist")
 
@@ -149,5 +159,10 @@ class Settings:
             db_pool_size=int(number("DB_POOL_SIZE", 20)),
             detector_window=int(number("DETECTOR_WINDOW", 5)),
             allowed_origins=origins,
+            rate_limits={
+                name: env[f"RATE_LIMIT_{name.upper()}"]
+                for name in RATE_LIMIT_NAMES
+                if env.get(f"RATE_LIMIT_{name.upper()}")
+            },
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
         )

@@ -116,7 +116,10 @@ async def readyz(request: web.Request) -> web.Response:
     failed = await _services(request).readiness()
     if failed:
         return json_response(
-            {"error": {"code": "unavailable", "message": "a backing service does not answer"}, "failed": failed},
+            {
+                "error": {"code": "unavailable", "message": "a backing service does not answer"},
+                "failed": failed,
+            },
             status=503,
         )
     return json_response({"status": "ok"})
@@ -124,7 +127,8 @@ async def readyz(request: web.Request) -> web.Response:
 
 async def metrics(request: web.Request) -> web.Response:
     return web.Response(
-        body=prometheus_client.generate_latest(), headers={"Content-Type": prometheus_client.CONTENT_TYPE_LATEST}
+        body=prometheus_client.generate_latest(),
+        headers={"Content-Type": prometheus_client.CONTENT_TYPE_LATEST},
     )
 
 

@@ -10,9 +10,10 @@ import hashlib
 from dataclasses import dataclass
 
 import limits
-from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
+from server.config import RATE_LIMIT_NAMES
 from server.errors import ProtocolError
 from server.sessions import Actor
 
@@ -29,6 +30,8 @@ class LimitSettings:
 class Limits:
     def __init__(self, settings: LimitSettings | None = None, shared: Storage | None = None) -> None:
         settings = settings or LimitSettings()
+        for name in RATE_LIMIT_NAMES:
+            limits.parse(getattr(settings, name))  # fail at start-up, not on the first request
         self._local = MovingWindowRateLimiter(MemoryStorage())
         self._shared = MovingWindowRateLimiter(shared or MemoryStorage())
         self._per_socket = limits.parse(settings.events_per_socket)
@@ -59,3 +62,11 @@ class Limits:
 def _hashed(value: str) -> str:
     """Addresses and usernames are never kept in the clear, not even in counters."""
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def build_limits(overrides: dict[str, str], redis_url: str) -> Limits:
+    """Counters that must hold across processes live in Redis (``limits``' own key prefix)."""
+    settings = LimitSettings(**overrides)
+    scheme, _, rest = redis_url.partition("://")
+    shared = RedisStorage(f"async+{scheme}://{rest}", implementation="redispy", key_prefix="{pl}:limits")
+    return Limits(settings, shared)

@@ -47,9 +47,7 @@ class Notifier:
         await self._sio.emit(event, data, room=SUPERVISORS_ROOM, namespace=SUPERVISOR_NS)
 
     async def watchers(self, conversation_id: str, event: str, data: Any, *, skip_sid: str | None = None) -> None:
-        await self._sio.emit(
-            event, data, room=watch_room(conversation_id), namespace=SUPERVISOR_NS, skip_sid=skip_sid
-        )
+        await self._sio.emit(event, data, room=watch_room(conversation_id), namespace=SUPERVISOR_NS, skip_sid=skip_sid)
 
     async def conversation(
         self,

@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 
 
 class QueueWatch:
-    def __init__(self, *, queue: WaitingQueue, sessions: Sessions, sio: socketio.AsyncServer,
-                 interval_s: float) -> None:
+    def __init__(
+        self, *, queue: WaitingQueue, sessions: Sessions, sio: socketio.AsyncServer, interval_s: float
+    ) -> None:
         self._queue = queue
         self._sessions = sessions
         self._sio = sio
@@ -55,9 +56,7 @@ class QueueWatch:
     async def send_queue_update(self, actor: Actor) -> None:
         await self._send_update(actor, await self._queue.snapshot(), force=True)
 
-    async def _send_position(
-        self, actor: Actor, positions: dict[str, int], seconds_per_pairing: float | None
-    ) -> None:
+    async def _send_position(self, actor: Actor, positions: dict[str, int], seconds_per_pairing: float | None) -> None:
         cid = actor.conversation_id
         if cid is None:
             return

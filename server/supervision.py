@@ -43,7 +43,11 @@ class Supervision:
                 raise not_found("no such conversation")
             history = await messages.after(conn, conv.id, after_seq, include_staff=True)
             await audit.record(
-                conn, actor_id=actor.id, actor_role=actor.role, action=action, conversation_id=conv.id,
+                conn,
+                actor_id=actor.id,
+                actor_role=actor.role,
+                action=action,
+                conversation_id=conv.id,
                 detail={"after_seq": after_seq, "messages": len(history)},
             )
         actor.joined.add(conv.id)
@@ -55,8 +59,11 @@ class Supervision:
         result = await self._chat.post_message(actor, conversation_id, client_id, text, visibility)
         async with self._pool.acquire() as conn:
             await audit.record(
-                conn, actor_id=actor.id, actor_role=actor.role,
-                action="whisper" if visibility == "staff" else "message", conversation_id=conversation_id,
+                conn,
+                actor_id=actor.id,
+                actor_role=actor.role,
+                action="whisper" if visibility == "staff" else "message",
+                conversation_id=conversation_id,
             )
         return result
 
@@ -84,11 +91,15 @@ class Supervision:
         if conv.status == "queued":
             await self._queue.remove(conv.id)
         await self._notify.seeker(
-            conv.seeker_id, "matched", {"conversation_id": conv.id, "listener": {"display_name": actor.display_name}}
+            conv.seeker_id,
+            "matched",
+            {"conversation_id": conv.id, "listener": {"display_name": actor.display_name}},
         )
         if conv.listener_id:
             await self._notify.listener(
-                conv.listener_id, "released", {"conversation_id": conv.id, "by": "supervisor", "reason": "take_over"}
+                conv.listener_id,
+                "released",
+                {"conversation_id": conv.id, "by": "supervisor", "reason": "take_over"},
             )
             await self._assignments.release(conv.listener_id)
         return {"conversation": updated.to_wire()}

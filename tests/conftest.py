@@ -26,6 +26,13 @@ class Backends:
     database_url: str
     redis_url: str
 
+    def isolated_redis_url(self) -> str:
+        """Another database on the same Redis, for a server whose settings must not meet the shared one's
+        (periodic jobs follow whichever process holds the leader lock)."""
+        base, _, db = self.redis_url.rpartition("/")
+        other = 9 if db != "9" else 10
+        return f"{base}/{other}" if db.isdigit() else f"{self.redis_url.rstrip('/')}/{other}"
+
     def server_env(self, **extra: str) -> dict[str, str]:
         env = {
             "DATABASE_URL": self.database_url,
@@ -34,6 +41,11 @@ class Backends:
             "LOG_LEVEL": "INFO",
             "QUEUE_UPDATE_INTERVAL_S": "0.2",
             "PAIRING_INTERVAL_S": "0.5",
+            # tests log in and open sessions far faster than people do; the limits have their own tests
+            "RATE_LIMIT_LOGINS_PER_USERNAME": "1000/minute",
+            "RATE_LIMIT_LOGINS_PER_ADDRESS": "10000/minute",
+            "RATE_LIMIT_SEEKER_SESSIONS_PER_ADDRESS": "10000/minute",
+            "RATE_LIMIT_CHAT_REQUESTS_PER_SEEKER": "1000/minute",
         }
         env.update(extra)
         return env
@@ -95,11 +107,12 @@ async def reset_state(backends: Backends) -> None:
         await conn.execute(f"truncate {_TABLES} cascade")
     finally:
         await conn.close()
-    r = aioredis.Redis.from_url(backends.redis_url)
-    try:
-        await r.flushdb()
-    finally:
-        await r.aclose()
+    for url in (backends.redis_url, backends.isolated_redis_url()):
+        r = aioredis.Redis.from_url(url)
+        try:
+            await r.flushdb()
+        finally:
+            await r.aclose()
 
 
 @pytest.fixture

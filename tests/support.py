@@ -130,8 +130,11 @@ class ServerProcess:
 async def post_json(base_url: str, path: str, body: Any = None, *, raw: bytes | None = None) -> tuple[int, Any]:
     async with aiohttp.ClientSession() as http:
         data = raw if raw is not None else None
-        kwargs: dict[str, Any] = {"data": data, "headers": {"Content-Type": "application/json"}} if raw is not None \
+        kwargs: dict[str, Any] = (
+            {"data": data, "headers": {"Content-Type": "application/json"}}
+            if raw is not None
             else {"json": body if body is not None else {}}
+        )
         async with http.post(base_url + path, **kwargs) as resp:
             return resp.status, await resp.json(content_type=None)
 
@@ -212,16 +215,27 @@ class Client:
 
 
 async def connect_error(base_url: str, namespace: str, token: Any) -> str:
-    """Connects expecting refusal; returns the connect_error message."""
+    """Connects expecting refusal; returns the ``connect_error`` data's message."""
     client = socketio.AsyncClient(reconnection=False)
+    errors: list[Any] = []
+
+    @client.on("connect_error", namespace=namespace)
+    async def _refused(data: Any = None) -> None:
+        errors.append(data)
+
     try:
         await client.connect(
-            base_url, namespaces=[namespace], auth={"token": token} if token is not None else None,
-            transports=["websocket"], wait_timeout=10,
+            base_url,
+            namespaces=[namespace],
+            auth={"token": token} if token is not None else None,
+            transports=["websocket"],
+            wait_timeout=10,
         )
-    except socketio.exceptions.ConnectionError as exc:
-        return str(exc)
+    except socketio.exceptions.ConnectionError:
+        pass
     finally:
         if client.connected:
             await client.disconnect()
-    raise AssertionError("connection was accepted")
+    assert errors, "connection was accepted"
+    data = errors[0]
+    return data.get("message") if isinstance(data, dict) else str(data)

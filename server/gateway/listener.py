@@ -21,7 +21,11 @@ class ListenerNamespace(RoleNamespace):
         chat = services.chat
         self.event("set_status", p.SetStatus, self.set_status)
         self.event("take", p.Take, lambda a, m: services.assignments.take(a.id, m.conversation_id))
-        self.event("message", p.SendMessage, lambda a, m: chat.post_message(a, m.conversation_id, m.client_id, m.text))
+        self.event(
+            "message",
+            p.SendMessage,
+            lambda a, m: chat.post_message(a, m.conversation_id, m.client_id, m.text),
+        )
         self.event("typing", p.Typing, self.typing)
         self.event("resume", p.Resume, lambda a, m: chat.resume(a, m.conversation_id, m.after_seq))
         self.event("end_chat", p.ConversationRef, self.end_chat)

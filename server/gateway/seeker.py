@@ -20,7 +20,11 @@ class SeekerNamespace(RoleNamespace):
         super().__init__(SEEKER_NS, services)
         chat = services.chat
         self.event("request_chat", p.RequestChat, self.request_chat)
-        self.event("message", p.SendMessage, lambda a, m: chat.post_message(a, m.conversation_id, m.client_id, m.text))
+        self.event(
+            "message",
+            p.SendMessage,
+            lambda a, m: chat.post_message(a, m.conversation_id, m.client_id, m.text),
+        )
         self.event("typing", p.Typing, self.typing)
         self.event("resume", p.Resume, lambda a, m: chat.resume(a, m.conversation_id, m.after_seq))
         self.event("end_chat", p.ConversationRef, self.end_chat)

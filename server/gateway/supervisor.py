@@ -54,8 +54,9 @@ class SupervisorNamespace(RoleNamespace):
         return result
 
     async def message(self, actor: Actor, req: p.SupervisorMessage) -> dict[str, Any]:
-        return await self.services.supervision.message(actor, req.conversation_id, req.client_id, req.text,
-                                                       req.visibility)
+        return await self.services.supervision.message(
+            actor, req.conversation_id, req.client_id, req.text, req.visibility
+        )
 
     async def typing(self, actor: Actor, req: p.Typing) -> None:
         await self.services.chat.typing(actor, req.conversation_id, req.typing)

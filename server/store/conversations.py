@@ -76,9 +76,7 @@ async def create(conn: asyncpg.Connection, seeker_id: str, topic: str, language:
 async def get(conn: asyncpg.Connection, conversation_id: str, *, lock: bool = False) -> Conversation | None:
     if lock:
         # Row lock first (serialises writers of one conversation), then the joined read.
-        found = await conn.fetchval(
-            "select true from conversations where id = $1::uuid for update", conversation_id
-        )
+        found = await conn.fetchval("select true from conversations where id = $1::uuid for update", conversation_id)
         if not found:
             return None
     return _conversation(await conn.fetchrow(f"{_SELECT} where c.id = $1::uuid", conversation_id))
@@ -143,7 +141,8 @@ async def set_responder(conn: asyncpg.Connection, conversation_id: str, responde
 
 async def active_for_listener(conn: asyncpg.Connection, listener_id: str) -> list[Conversation]:
     rows = await conn.fetch(
-        f"{_SELECT} where c.listener_id = $1::uuid and c.status = 'active' order by c.assigned_at", listener_id
+        f"{_SELECT} where c.listener_id = $1::uuid and c.status = 'active' order by c.assigned_at",
+        listener_id,
     )
     return [c for c in map(_conversation, rows) if c is not None]
 

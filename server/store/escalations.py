@@ -98,9 +98,7 @@ async def get(conn: asyncpg.Connection, escalation_id: str) -> Escalation | None
 
 
 async def unresolved_for(conn: asyncpg.Connection, conversation_id: str) -> list[Escalation]:
-    rows = await conn.fetch(
-        f"{_SELECT} where e.conversation_id = $1::uuid and e.status <> 'resolved'", conversation_id
-    )
+    rows = await conn.fetch(f"{_SELECT} where e.conversation_id = $1::uuid and e.status <> 'resolved'", conversation_id)
     return [e for e in map(_escalation, rows) if e is not None]
 
 
@@ -123,9 +121,7 @@ async def acknowledge(conn: asyncpg.Connection, escalation_id: str, by: str) -> 
     return await get(conn, escalation_id)
 
 
-async def resolve(
-    conn: asyncpg.Connection, escalation_id: str, by: str, outcome: str, note: str
-) -> Escalation | None:
+async def resolve(conn: asyncpg.Connection, escalation_id: str, by: str, outcome: str, note: str) -> Escalation | None:
     """None when it had already been resolved."""
     done = await conn.fetchval(
         "update escalations set status = 'resolved', resolved_by = $2::uuid, resolved_at = now(), outcome = $3,"

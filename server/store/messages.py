@@ -38,7 +38,8 @@ class Message:
 
 
 _COLUMNS = (
-    "id::text, conversation_id::text, seq, after_seq, client_id, sender, sender_id::text, text, visibility, sent_at"
+    "id::text, conversation_id::text, seq, after_seq, client_id, sender, sender_id::text,"
+    " text, visibility, sent_at"
 )
 _NIL = "00000000-0000-0000-0000-000000000000"
 
@@ -116,8 +117,7 @@ async def recent_seeker_texts(conn: asyncpg.Connection, conversation_id: str, li
     if limit <= 0:
         return []
     rows = await conn.fetch(
-        "select text from messages where conversation_id = $1::uuid and sender = 'seeker'"
-        " order by seq desc limit $2",
+        "select text from messages where conversation_id = $1::uuid and sender = 'seeker' order by seq desc limit $2",
         conversation_id,
         limit,
     )

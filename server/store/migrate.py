@@ -46,9 +46,7 @@ async def migrate(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR) ->
                 continue
             async with conn.transaction():
                 await conn.execute(path.read_text())
-                await conn.execute(
-                    "insert into schema_migrations (version, name) values ($1, $2)", version, path.name
-                )
+                await conn.execute("insert into schema_migrations (version, name) values ($1, $2)", version, path.name)
             log.info("applied migration %s", path.name)
             applied_now.append(path.name)
     finally:

@@ -7,8 +7,9 @@ import orjson
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
-    await conn.set_type_codec("jsonb", encoder=lambda v: orjson.dumps(v).decode(), decoder=orjson.loads,
-                              schema="pg_catalog")
+    await conn.set_type_codec(
+        "jsonb", encoder=lambda v: orjson.dumps(v).decode(), decoder=orjson.loads, schema="pg_catalog"
+    )
 
 
 async def create_pool(dsn: str, *, size: int = 20) -> asyncpg.Pool:

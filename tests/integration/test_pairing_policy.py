@@ -87,7 +87,11 @@ async def test_severity_first_then_longest_wait(redis) -> None:
     await queue.add(seeker("new-imminent", severity="imminent", waited_s=0))
     await queue.add(seeker("old-high", severity="high", waited_s=50))
     assert [w.conversation_id for w in await queue.snapshot()] == [
-        "new-imminent", "old-high", "new-high", "old-none", "mid-none",
+        "new-imminent",
+        "old-high",
+        "new-high",
+        "old-none",
+        "mid-none",
     ]
     await listener(presence, "one", max_chats=5)
     order = []
