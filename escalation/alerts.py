@@ -16,7 +16,7 @@ import asyncpg
 
 from escalation.detector import Assessment, Detector
 from escalation.policy import should_escalate
-from escalation.webhook import deliver, page_body
+from escalation.webhook import page_body, post_page
 from matching.presence import SupervisorPresence
 from matching.queue import WaitingQueue
 from server.errors import conflict, forbidden, not_found
@@ -78,9 +78,7 @@ class AlertChannel:
             source="detector",
             category=assessment.category,
             severity=assessment.severity,
-            evidence=[
-                {"text": e.text, "category": e.category, "severity": e.severity} for e in assessment.evidence
-            ],
+            evidence=[{"text": e.text, "category": e.category, "severity": e.severity} for e in assessment.evidence],
             message_id=message.id,
         )
 
@@ -176,8 +174,12 @@ class AlertChannel:
             changed = before.status == "open"
             if changed:
                 await audit.record(
-                    conn, actor_id=actor.id, actor_role=actor.role, action="ack",
-                    conversation_id=after.conversation_id, escalation_id=escalation_id,
+                    conn,
+                    actor_id=actor.id,
+                    actor_role=actor.role,
+                    action="ack",
+                    conversation_id=after.conversation_id,
+                    escalation_id=escalation_id,
                 )
         if changed:
             self._stop_paging(escalation_id)
@@ -192,8 +194,13 @@ class AlertChannel:
             if after is None:
                 raise conflict("the escalation is already resolved")
             await audit.record(
-                conn, actor_id=actor.id, actor_role=actor.role, action="resolve",
-                conversation_id=after.conversation_id, escalation_id=escalation_id, detail={"outcome": outcome},
+                conn,
+                actor_id=actor.id,
+                actor_role=actor.role,
+                action="resolve",
+                conversation_id=after.conversation_id,
+                escalation_id=escalation_id,
+                detail={"outcome": outcome},
             )
         self._stop_paging(escalation_id)
         await self._notify.supervisors("escalation_update", after.to_wire())
@@ -220,20 +227,37 @@ class AlertChannel:
         for escalation in due:
             if escalation.id in self._paging:
                 continue
+            async with self._pool.acquire() as conn:
+                if not await escalations.claim_page(conn, escalation.id):
+                    continue  # another process is paging it
             self._paging[escalation.id] = asyncio.create_task(self._page(escalation))
             started += 1
         return started
 
     async def _page(self, escalation: Escalation) -> None:
+        """Retry with backoff until the pager answers 2xx, keeping the claim fresh meanwhile."""
         assert self._webhook_url is not None
         if self._http is None:
             self._http = aiohttp.ClientSession()
+        body = page_body(escalation.to_wire(), self._dashboard_url)
+        delay = 0.5
         try:
-            body = page_body(escalation.to_wire(), self._dashboard_url)
-            if await deliver(self._http, self._webhook_url, body):
+            while True:
+                if await post_page(self._http, self._webhook_url, body):
+                    async with self._pool.acquire() as conn:
+                        await escalations.mark_paged(conn, escalation.id)
+                    log.info("paged escalation=%s", escalation.id)
+                    return
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
                 async with self._pool.acquire() as conn:
-                    await escalations.mark_paged(conn, escalation.id)
-                log.info("paged escalation=%s", escalation.id)
+                    await escalations.claim_page(conn, escalation.id, renew=True)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception(
+                "paging escalation=%s stopped; another attempt follows when the claim goes stale", escalation.id
+            )
         finally:
             self._paging.pop(escalation.id, None)
 

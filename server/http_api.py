@@ -109,7 +109,8 @@ async def languages(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    return json_response({"status": "ok"})
+    """``jobs_leader`` (an addition) tells operators and tests which process runs the periodic jobs."""
+    return json_response({"status": "ok", "jobs_leader": _services(request).jobs.is_leader})
 
 
 async def readyz(request: web.Request) -> web.Response:

@@ -23,6 +23,10 @@ class PeriodicJobs:
         self._jobs: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
         self._last_run: dict[str, float] = {}
 
+    @property
+    def is_leader(self) -> bool:
+        return self._leader.is_leader
+
     def every(self, name: str, period_s: float, job: Callable[[], Awaitable[object]]) -> None:
         self._jobs.append((name, period_s, job))
 

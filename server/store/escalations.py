@@ -149,15 +149,31 @@ async def mark_alerted(conn: asyncpg.Connection, escalation_ids: list[str]) -> N
     await conn.execute("update escalations set last_alerted_at = now() where id = any($1::uuid[])", escalation_ids)
 
 
+PAGE_CLAIM_STALE = "interval '2 minutes'"
+
+
 async def due_for_page(conn: asyncpg.Connection, after_s: float, no_supervisor: bool) -> list[Escalation]:
-    """Open and not yet paged: all of them when no supervisor is online, else those older than after_s."""
+    """Open, not yet paged nor being paged: all when no supervisor is online, else those older than after_s."""
     rows = await conn.fetch(
         f"{_SELECT} where e.status = 'open' and e.paged_at is null"
+        f" and (e.page_claimed_at is null or e.page_claimed_at < now() - {PAGE_CLAIM_STALE})"
         " and ($2 or e.created_at <= now() - make_interval(secs => $1)) order by e.created_at",
         after_s,
         no_supervisor,
     )
     return [e for e in map(_escalation, rows) if e is not None]
+
+
+async def claim_page(conn: asyncpg.Connection, escalation_id: str, *, renew: bool = False) -> bool:
+    """Take (or, while paging, keep) the right to page this escalation; False if another process has it."""
+    condition = "true" if renew else f"(page_claimed_at is null or page_claimed_at < now() - {PAGE_CLAIM_STALE})"
+    return bool(
+        await conn.fetchval(
+            f"update escalations set page_claimed_at = now() where id = $1::uuid and paged_at is null"
+            f" and {condition} returning true",
+            escalation_id,
+        )
+    )
 
 
 async def mark_paged(conn: asyncpg.Connection, escalation_id: str) -> None:

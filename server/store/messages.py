@@ -38,8 +38,7 @@ class Message:
 
 
 _COLUMNS = (
-    "id::text, conversation_id::text, seq, after_seq, client_id, sender, sender_id::text,"
-    " text, visibility, sent_at"
+    "id::text, conversation_id::text, seq, after_seq, client_id, sender, sender_id::text, text, visibility, sent_at"
 )
 _NIL = "00000000-0000-0000-0000-000000000000"
 

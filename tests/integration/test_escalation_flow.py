@@ -1,0 +1,198 @@
+"""Crisis words in the chat: escalation row, crisis resources, risk badge, queue priority, supervisors."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from tests.support import Client, create_user, login, seeker_token
+
+CRISIS = "i am going to kill myself tonight, the pills are ready"
+
+
+async def rows(database_url: str, sql: str, *args) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await conn.fetch(sql, *args)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def people(live_server, backends):
+    base = live_server.base_url
+    await create_user(backends.database_url, "lee", role="listener")
+    await create_user(backends.database_url, "sam", role="supervisor")
+    listener = await Client(base, "/listener", await login(base, "lee")).connect()
+    supervisor = await Client(base, "/supervisor", await login(base, "sam")).connect()
+    yield listener, supervisor
+    await listener.close()
+    await supervisor.close()
+
+
+async def test_crisis_message_escalates_once_with_resources_and_risk(live_server, backends, people) -> None:
+    listener, supervisor = people
+    await listener.ok("set_status", {"status": "available"})
+    seeker = await Client(live_server.base_url, "/seeker", await seeker_token(live_server.base_url)).connect()
+    cid = (await seeker.ok("request_chat", {"topic": "talk", "language": "en"}))["conversation_id"]
+    await listener.wait_for("assigned")
+    ack = await seeker.ok("message", {"conversation_id": cid, "client_id": "c1", "text": CRISIS})
+    assert ack["message"]["seq"] == 1
+
+    resources = await seeker.wait_for("crisis_resources", timeout=1.0)
+    assert resources["conversation_id"] == cid and resources["resources"]
+    assert {"name", "how", "available"} <= set(resources["resources"][0])
+    alert = await supervisor.wait_for("escalation", timeout=1.0)
+    assert alert["conversation_id"] == cid and alert["source"] == "detector"
+    assert alert["category"] == "suicide" and alert["severity"] == "imminent" and alert["status"] == "open"
+    assert alert["listener"] == {"display_name": "Lee"}
+    assert alert["evidence"] and all(e["text"].lower() in CRISIS for e in alert["evidence"])
+    risk = await listener.wait_for("risk", timeout=1.0)
+    assert risk == {
+        "conversation_id": cid,
+        "category": "suicide",
+        "severity": "imminent",
+        "escalation_id": alert["escalation_id"],
+    }
+    stored = await rows(
+        backends.database_url,
+        "select e.message_id::text, e.severity, c.severity as conv from escalations e"
+        " join conversations c on c.id = e.conversation_id where e.conversation_id = $1::uuid",
+        cid,
+    )
+    assert len(stored) == 1 and stored[0]["message_id"] == ack["message"]["id"] and stored[0]["conv"] == "imminent"
+
+    # the same risk again does not raise a second escalation (no alert fatigue) ...
+    await seeker.ok("message", {"conversation_id": cid, "client_id": "c2", "text": CRISIS})
+    await seeker.wait_for("crisis_resources", lambda r: len(seeker.events["crisis_resources"]) == 2)
+    assert (
+        len(await rows(backends.database_url, "select 1 from escalations where conversation_id = $1::uuid", cid)) == 1
+    )
+    assert len(supervisor.events["escalation"]) == 1
+    await seeker.close()
+
+
+async def test_queued_crisis_seeker_is_served_first(live_server, backends, people) -> None:
+    listener, supervisor = people
+    base = live_server.base_url
+    waiting = []
+    for i in range(3):
+        s = await Client(base, "/seeker", await seeker_token(base)).connect()
+        ack = await s.ok("request_chat", {"topic": "talk", "language": "en", "text": f"hi, just a chat {i}"})
+        waiting.append((s, ack["conversation_id"]))
+    crisis = await Client(base, "/seeker", await seeker_token(base)).connect()
+    ack = await crisis.ok("request_chat", {"topic": "talk", "language": "en", "text": CRISIS})
+    await crisis.wait_for("crisis_resources", timeout=1.0)
+    await supervisor.wait_for("escalation", lambda e: e["conversation_id"] == ack["conversation_id"], timeout=1.0)
+    assert ack["position"] == 1  # ahead of the three who waited longer
+    assert all(len(s.events["queue"]) == 0 or s.events["queue"][-1]["position"] > 1 for s, _ in waiting)
+    await listener.ok("set_status", {"status": "available", "max_chats": 1})
+    assigned = await listener.wait_for("assigned")
+    assert assigned["conversation"]["conversation_id"] == ack["conversation_id"]
+    assert assigned["conversation"]["severity"] == "imminent"
+    assert [m["text"] for m in assigned["messages"]] == [CRISIS]
+    for s, _ in waiting:
+        assert s.events["matched"] == []
+        await s.close()
+    await crisis.close()
+
+
+async def test_listener_escalation_and_supervisor_actions(live_server, backends, people) -> None:
+    listener, supervisor = people
+    base = live_server.base_url
+    await listener.ok("set_status", {"status": "available"})
+    seeker = await Client(base, "/seeker", await seeker_token(base)).connect()
+    cid = (await seeker.ok("request_chat", {"topic": "talk", "language": "en"}))["conversation_id"]
+    await listener.wait_for("assigned")
+
+    bad = await listener.call("escalate", {"conversation_id": cid})
+    assert bad["error"]["code"] == "invalid"  # reason required
+    esc = await listener.ok(
+        "escalate", {"conversation_id": cid, "reason": "worried about them", "show_resources": True}
+    )
+    await seeker.wait_for("crisis_resources")
+    alert = await supervisor.wait_for("escalation", lambda e: e["escalation_id"] == esc["escalation_id"])
+    assert alert["source"] == "listener" and alert["severity"] == "high" and alert["category"] is None
+
+    listed = await supervisor.ok("list_escalations", {"status": "open"})
+    assert [e["escalation_id"] for e in listed["escalations"]] == [esc["escalation_id"]]
+    acked = await supervisor.ok("ack", {"escalation_id": esc["escalation_id"]})
+    assert acked["escalation"]["status"] == "acknowledged"
+    again = await supervisor.ok("ack", {"escalation_id": esc["escalation_id"]})
+    assert again["escalation"]["status"] == "acknowledged"
+    update = await supervisor.wait_for("escalation_update")
+    assert update["status"] == "acknowledged"
+
+    joined = await supervisor.ok("join", {"conversation_id": cid})
+    assert joined["conversation"]["conversation_id"] == cid
+    await seeker.ok("message", {"conversation_id": cid, "client_id": "m1", "text": "are you still there"})
+    live = await supervisor.wait_for("message", lambda m: m["client_id"] == "m1")
+    assert live["sender"] == "seeker"
+
+    whisper = await supervisor.ok(
+        "message", {"conversation_id": cid, "client_id": "w1", "text": "ask about safety", "visibility": "staff"}
+    )
+    assert whisper["message"]["seq"] is None and whisper["message"]["visibility"] == "staff"
+    got = await listener.wait_for("message", lambda m: m["client_id"] == "w1")
+    assert got["visibility"] == "staff" and got["sender"] == "supervisor"
+    to_all = await supervisor.ok(
+        "message", {"conversation_id": cid, "client_id": "a1", "text": "hello from a supervisor", "visibility": "all"}
+    )
+    await seeker.wait_for("message", lambda m: m["client_id"] == "a1")
+    await listener.wait_for("message", lambda m: m["client_id"] == "a1")
+    assert to_all["message"]["seq"] == 2
+    assert all(m["visibility"] == "all" for m in seeker.events["message"])
+    resumed = await seeker.ok("resume", {"conversation_id": cid, "after_seq": 0})
+    assert [m["client_id"] for m in resumed["messages"]] == ["m1", "a1"]
+    staff_view = await listener.ok("resume", {"conversation_id": cid, "after_seq": 0})
+    assert [m["client_id"] for m in staff_view["messages"]] == ["m1", "w1", "a1"]
+    staff_after = await listener.ok("resume", {"conversation_id": cid, "after_seq": 1})
+    assert [m["client_id"] for m in staff_after["messages"]] == ["w1", "a1"]
+
+    taken = await supervisor.ok("take_over", {"conversation_id": cid})
+    assert taken["conversation"]["listener"] == {"display_name": "Sam"}
+    released = await listener.wait_for("released")
+    assert released == {"conversation_id": cid, "by": "supervisor", "reason": "take_over"}
+    assert (await listener.call("message", {"conversation_id": cid, "client_id": "x", "text": "hi"}))["error"][
+        "code"
+    ] == "forbidden"
+    await seeker.ok("message", {"conversation_id": cid, "client_id": "m2", "text": "who is this"})
+    await supervisor.wait_for("message", lambda m: m["client_id"] == "m2")
+
+    resolved = await supervisor.ok(
+        "resolve", {"escalation_id": esc["escalation_id"], "outcome": "de_escalated", "note": "talked it through"}
+    )
+    assert resolved["escalation"]["status"] == "resolved" and resolved["escalation"]["outcome"] == "de_escalated"
+    twice = await supervisor.call("resolve", {"escalation_id": esc["escalation_id"], "outcome": "other", "note": ""})
+    assert twice["error"]["code"] == "conflict"
+
+    actions = [
+        r["action"]
+        for r in await rows(
+            backends.database_url, "select action from audit_log where conversation_id = $1::uuid order by id", cid
+        )
+    ]
+    assert actions == ["ack", "join", "whisper", "message", "take_over", "resolve"]
+    await seeker.close()
+
+
+async def test_supervisor_bad_input(live_server, backends, people) -> None:
+    _, supervisor = people
+    unknown = "00000000-0000-4000-8000-000000000001"
+    assert (await supervisor.call("ack", {"escalation_id": unknown}))["error"]["code"] == "not_found"
+    assert (await supervisor.call("resolve", {"escalation_id": unknown, "outcome": "other"}))["error"][
+        "code"
+    ] == "not_found"
+    assert (await supervisor.call("join", {"conversation_id": unknown}))["error"]["code"] == "not_found"
+    assert (await supervisor.call("take_over", {"conversation_id": unknown}))["error"]["code"] == "not_found"
+    for event, payload in [
+        ("ack", {}),
+        ("ack", {"escalation_id": 3}),
+        ("resolve", {"escalation_id": unknown, "outcome": "fixed"}),
+        ("resolve", {"escalation_id": unknown, "outcome": "other", "note": "n" * 2001}),
+        ("list_escalations", {"status": "closed"}),
+        ("message", {"conversation_id": unknown, "client_id": "a", "text": "hi"}),  # visibility required
+        ("message", {"conversation_id": unknown, "client_id": "a", "text": "hi", "visibility": "secret"}),
+        ("join", []),
+    ]:
+        assert (await supervisor.call(event, payload))["error"]["code"] == "invalid", (event, payload)
