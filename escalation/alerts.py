@@ -17,7 +17,7 @@ import asyncpg
 from escalation.detector import Assessment, Detector
 from escalation.policy import should_escalate
 from escalation.webhook import page_body, post_page
-from matching.presence import SupervisorPresence
+from matching.presence import Seen
 from matching.queue import WaitingQueue
 from server.errors import conflict, forbidden, not_found
 from server.notify import Notifier
@@ -38,7 +38,7 @@ class AlertChannel:
         detector: Detector,
         resources: dict[str, list[dict[str, Any]]],
         queue: WaitingQueue,
-        supervisors: SupervisorPresence,
+        supervisors: Seen,
         notifier: Notifier,
         realert_s: float,
         page_after_s: float,
@@ -110,7 +110,7 @@ class AlertChannel:
         if conv.status == "queued" and await self._queue.raise_severity(conv.id, escalation.severity):
             if self.on_queue_raised is not None:
                 await self.on_queue_raised(conv.id)
-        if await self._supervisors.online() == 0:
+        if await self._supervisors.online_count() == 0:
             if conv.listener_id:
                 await self._notify.listener(
                     conv.listener_id,
@@ -220,7 +220,7 @@ class AlertChannel:
         """Start paging escalations nobody answers; each is retried until the pager says 2xx."""
         if not self._webhook_url:
             return 0
-        nobody_online = await self._supervisors.online() == 0
+        nobody_online = await self._supervisors.online_count() == 0
         async with self._pool.acquire() as conn:
             due = await escalations.due_for_page(conn, self._page_after_s, nobody_online)
         started = 0

@@ -43,20 +43,13 @@ class Keys:
         """Hash: listener id -> ms timestamp of the last assignment or release (fairness)."""
         return f"{self.prefix}:idle"
 
-    @property
-    def sockets(self) -> str:
-        """Hash: listener id -> number of live sockets (across processes)."""
-        return f"{self.prefix}:lsock"
+    def seen(self, role: str) -> str:
+        """Sorted set: id -> ms when a process last confirmed a live socket of this person.
 
-    @property
-    def supervisors(self) -> str:
-        """Hash: supervisor id -> number of live sockets (is anyone watching for crises?)."""
-        return f"{self.prefix}:ssock"
-
-    @property
-    def seeker_sockets(self) -> str:
-        """Hash: seeker id -> number of live sockets (a dropped seeker gets a grace period)."""
-        return f"{self.prefix}:seeksock"
+        Every process refreshes its own sockets' entries on a heartbeat, so a process that dies
+        simply stops refreshing: its people go stale and their grace periods start without it.
+        """
+        return f"{self.prefix}:seen:{role}"
 
     @property
     def pair_times(self) -> str:
@@ -71,13 +64,6 @@ class Keys:
     def leader(self, job: str) -> str:
         return f"{self.prefix}:leader:{job}"
 
-    def seeker_grace(self) -> str:
-        """Sorted set: conversation id -> deadline ms for a dropped seeker to come back."""
-        return f"{self.prefix}:sgrace"
-
-    def listener_grace(self) -> str:
-        """Sorted set: listener id -> deadline ms for a dropped listener to come back."""
-        return f"{self.prefix}:lgrace"
 
 
 KEYS = Keys()

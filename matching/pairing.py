@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from matching.keys import KEYS, Keys
+from matching.presence import STALE_MS
 from matching.queue import now_ms
 from matching.scripts import register
 
@@ -42,13 +43,13 @@ class Pairing:
 
     def _script_keys(self) -> list[str]:
         k = self._keys
-        return [k.queue, k.queue_meta, k.listeners, k.load, k.idle, k.queue_version, k.pair_times]
+        return [k.queue, k.queue_meta, k.listeners, k.load, k.idle, k.queue_version, k.pair_times, k.seen("listener")]
 
     async def pair_next(self, *, conversation_id: str = "", listener_id: str = "") -> Pair | None:
         """The single best pair now (optionally only for one conversation or one listener)."""
         result = await self._pair(
             keys=self._script_keys(),
-            args=[now_ms(), self._topic_wait_ms, conversation_id, listener_id, SCAN_LIMIT],
+            args=[now_ms(), self._topic_wait_ms, conversation_id, listener_id, SCAN_LIMIT, STALE_MS],
         )
         if not result:
             return None

@@ -1,7 +1,13 @@
-"""Listener presence: who is connected, available or away, with what capacity, topics and languages."""
+"""Presence: who has a live socket anywhere, and each listener's status, capacity, topics, languages.
+
+Liveness is a last-seen clock per person (``Seen``) that every process refreshes for its own
+sockets on a heartbeat. A process that dies stops refreshing, so its people go stale by
+themselves and their grace periods begin — no process has to clean up after another.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import orjson
@@ -12,6 +18,40 @@ from matching.queue import now_ms
 from matching.scripts import register
 
 STATUSES = ("available", "away")
+HEARTBEAT_S = 2.0
+STALE_MS = 7_000  # not confirmed for this long: no live socket anywhere
+
+
+class Seen:
+    """Last-seen clocks for one role (``listener``, ``seeker``, ``supervisor``)."""
+
+    def __init__(self, redis: Redis, role: str, keys: Keys = KEYS) -> None:
+        self._redis = redis
+        self.key = keys.seen(role)
+
+    async def touch(self, ids: Iterable[str], at_ms: int | None = None) -> None:
+        at = at_ms or now_ms()
+        mapping = dict.fromkeys(ids, at)
+        if mapping:
+            await self._redis.zadd(self.key, mapping)
+
+    async def gone(self, person_id: str) -> None:
+        """The last socket here closed: offline now, unless another process confirms them again."""
+        await self._redis.zadd(self.key, {person_id: now_ms() - STALE_MS}, lt=True)
+
+    async def is_online(self, person_id: str) -> bool:
+        score = await self._redis.zscore(self.key, person_id)
+        return score is not None and score > now_ms() - STALE_MS
+
+    async def online_count(self) -> int:
+        return int(await self._redis.zcount(self.key, now_ms() - STALE_MS + 1, "+inf"))
+
+    async def away_longer_than(self, grace_ms: int) -> list[str]:
+        """People whose grace period after their last socket closed has run out."""
+        return list(await self._redis.zrangebyscore(self.key, 0, now_ms() - STALE_MS - grace_ms))
+
+    async def forget(self, person_id: str) -> None:
+        await self._redis.zrem(self.key, person_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,18 +68,12 @@ class ListenerProfile:
 class ListenerState:
     profile: ListenerProfile
     load: int
-    sockets: int
+    online: bool
 
 
 def _encode(p: ListenerProfile) -> bytes:
     return orjson.dumps(
-        {
-            "st": p.status,
-            "max": p.max_chats,
-            "topics": list(p.topics),
-            "langs": list(p.languages),
-            "name": p.display_name,
-        }
+        {"st": p.status, "max": p.max_chats, "topics": list(p.topics), "langs": list(p.languages), "name": p.display_name}
     )
 
 
@@ -61,44 +95,24 @@ class ListenerPresence:
     def __init__(self, redis: Redis, keys: Keys = KEYS) -> None:
         self._redis = redis
         self._keys = keys
+        self.seen = Seen(redis, "listener", keys)
         self._release = register(redis, "release")
 
     async def connected(self, profile: ListenerProfile) -> ListenerProfile:
-        """A socket of this listener connected; keeps an earlier status (a reconnect resumes as it was)."""
+        """A socket of this listener connected; an earlier status is kept (a reconnect resumes as it was)."""
         k = self._keys
         existing = await self._redis.hget(k.listeners, profile.listener_id)
-        status = _decode(profile.listener_id, existing).status if existing else "away"
+        status = _decode(profile.listener_id, existing).status if existing else profile.status
         current = ListenerProfile(
-            profile.listener_id,
-            profile.display_name,
-            status,
-            profile.max_chats,
-            profile.topics,
-            profile.languages,
+            profile.listener_id, profile.display_name, status, profile.max_chats, profile.topics, profile.languages
         )
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(k.listeners, profile.listener_id, _encode(current))
-            pipe.hincrby(k.sockets, profile.listener_id, 1)
             pipe.hsetnx(k.load, profile.listener_id, 0)
             pipe.hsetnx(k.idle, profile.listener_id, now_ms())
-            pipe.zrem(k.listener_grace(), profile.listener_id)
+            pipe.zadd(k.seen("listener"), {profile.listener_id: now_ms()})
             await pipe.execute()
         return current
-
-    async def disconnected(self, listener_id: str) -> int:
-        """A socket went away; returns how many sockets this listener still has anywhere."""
-        left = int(await self._redis.hincrby(self._keys.sockets, listener_id, -1))
-        if left < 0:
-            await self._redis.hset(self._keys.sockets, listener_id, 0)
-            left = 0
-        if left == 0:
-            # Gone from every process: keep the status for a reconnect, but pair nobody with them.
-            raw = await self._redis.hget(self._keys.listeners, listener_id)
-            if raw:
-                record = orjson.loads(raw)
-                record["off"] = 1
-                await self._redis.hset(self._keys.listeners, listener_id, orjson.dumps(record))
-        return left
 
     async def set_status(self, listener_id: str, status: str, max_chats: int | None) -> ListenerProfile | None:
         k = self._keys
@@ -123,9 +137,8 @@ class ListenerPresence:
         k = self._keys
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hdel(k.listeners, listener_id)
-            pipe.hdel(k.sockets, listener_id)
             pipe.hdel(k.load, listener_id)
-            pipe.zrem(k.listener_grace(), listener_id)
+            pipe.zrem(k.seen("listener"), listener_id)
             await pipe.execute()
 
     async def get(self, listener_id: str) -> ListenerProfile | None:
@@ -148,29 +161,10 @@ class ListenerPresence:
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.hgetall(k.listeners)
             pipe.hgetall(k.load)
-            pipe.hgetall(k.sockets)
-            profiles, loads, sockets = await pipe.execute()
-        out = []
-        for lid, raw in profiles.items():
-            out.append(ListenerState(_decode(lid, raw), int(loads.get(lid, 0)), int(sockets.get(lid, 0))))
-        return out
-
-
-class SupervisorPresence:
-    """How many supervisor sockets are live anywhere: with none, crises page someone at once."""
-
-    def __init__(self, redis: Redis, keys: Keys = KEYS) -> None:
-        self._redis = redis
-        self._keys = keys
-
-    async def connected(self, supervisor_id: str) -> None:
-        await self._redis.hincrby(self._keys.supervisors, supervisor_id, 1)
-
-    async def disconnected(self, supervisor_id: str) -> None:
-        left = int(await self._redis.hincrby(self._keys.supervisors, supervisor_id, -1))
-        if left <= 0:
-            await self._redis.hdel(self._keys.supervisors, supervisor_id)
-
-    async def online(self) -> int:
-        counts = await self._redis.hvals(self._keys.supervisors)
-        return sum(1 for c in counts if int(c) > 0)
+            pipe.zrangebyscore(k.seen("listener"), now_ms() - STALE_MS + 1, "+inf")
+            profiles, loads, online = await pipe.execute()
+        online_ids = set(online)
+        return [
+            ListenerState(_decode(lid, raw), int(loads.get(lid, 0)), lid in online_ids)
+            for lid, raw in profiles.items()
+        ]

@@ -20,13 +20,15 @@ from redis.asyncio import Redis
 from escalation.alerts import AlertChannel
 from matching.keys import KEYS
 from matching.pairing import Pairing
-from matching.presence import ListenerPresence, SupervisorPresence
+from matching.presence import ListenerPresence, Seen
 from matching.queue import WaitingQueue
+from server.absence import Absence
 from server.assignments import Assignments
 from server.auth import TokenIssuer
 from server.chat import ChatService
 from server.config import Settings
 from server.gateway.listener import ListenerNamespace
+from server.heartbeat import Heartbeat
 from server.gateway.seeker import SeekerNamespace
 from server.gateway.supervisor import SupervisorNamespace
 from server.http_api import SERVICES, add_routes, errors_as_json
@@ -71,7 +73,7 @@ class Services:
     notifier: Notifier
     queue: WaitingQueue
     presence: ListenerPresence
-    supervisors: SupervisorPresence
+    seen: dict[str, Seen]
     assignments: Assignments
     alerts: AlertChannel
     chat: ChatService
@@ -80,6 +82,7 @@ class Services:
     overview: Overview
     queue_watch: QueueWatch
     jobs: PeriodicJobs
+    heartbeat: Heartbeat
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def token_revoked(self, actor: Actor) -> bool:
@@ -114,7 +117,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
     notifier = Notifier(sio)
     queue = WaitingQueue(redis)
     presence = ListenerPresence(redis)
-    supervisors = SupervisorPresence(redis)
+    seen = {"listener": presence.seen, "seeker": Seen(redis, "seeker"), "supervisor": Seen(redis, "supervisor")}
     pairing = Pairing(redis, topic_wait_s=settings.match_topic_wait_s)
     assignments = Assignments(pool=pool, queue=queue, presence=presence, pairing=pairing, notifier=notifier)
     detector = await asyncio.get_running_loop().run_in_executor(None, Detector.load, tuple(settings.language_ids))
@@ -123,7 +126,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         detector=detector,
         resources=load_resources(),
         queue=queue,
-        supervisors=supervisors,
+        supervisors=seen["supervisor"],
         notifier=notifier,
         realert_s=settings.escalation_realert_s,
         page_after_s=settings.escalation_page_after_s,
@@ -145,19 +148,22 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         languages=settings.language_ids,
         detector_window=settings.detector_window,
     )
-    listeners = ListenerService(
+    listeners = ListenerService(pool=pool, presence=presence, assignments=assignments)
+    absence = Absence(
         pool=pool,
-        redis=redis,
         presence=presence,
+        seekers_seen=seen["seeker"],
         assignments=assignments,
+        chat=chat,
         notifier=notifier,
-        grace_s=settings.listener_grace_s,
+        listener_grace_s=settings.listener_grace_s,
+        seeker_grace_s=settings.seeker_grace_s,
     )
     overview = Overview(pool=pool, queue=queue, presence=presence, notifier=notifier)
     jobs = PeriodicJobs(LeaderLock(redis, KEYS.leader("jobs")), interval_s=min(1.0, settings.pairing_interval_s))
     jobs.every("pair", settings.pairing_interval_s, assignments.pair_waiting)
     jobs.every("reconcile", 5.0, assignments.reconcile)
-    jobs.every("listener_grace", 1.0, listeners.expire_grace)
+    jobs.every("absence", 1.0, absence.expire)
     jobs.every("realert", min(1.0, settings.escalation_realert_s), alerts.realert_due)
     jobs.every("page", 1.0, alerts.page_due)
     jobs.every("overview", 1.0, overview.publish_if_changed)
@@ -173,7 +179,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         notifier=notifier,
         queue=queue,
         presence=presence,
-        supervisors=supervisors,
+        seen=seen,
         assignments=assignments,
         alerts=alerts,
         chat=chat,
@@ -182,6 +188,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         overview=overview,
         queue_watch=QueueWatch(queue=queue, sessions=sessions, sio=sio, interval_s=settings.queue_update_interval_s),
         jobs=jobs,
+        heartbeat=Heartbeat(redis=redis, sessions=sessions, seen=seen, listeners=listeners, assignments=assignments),
     )
 
 
@@ -214,6 +221,7 @@ def create_app(settings: Settings) -> web.Application:
         sio.register_namespace(SupervisorNamespace(services))
         services.tasks.append(asyncio.create_task(services.jobs.run()))
         services.tasks.append(asyncio.create_task(services.queue_watch.run()))
+        services.tasks.append(asyncio.create_task(services.heartbeat.run()))
 
     async def cleanup(app: web.Application) -> None:
         services: Services = app[SERVICES]  # type: ignore[assignment]

@@ -145,12 +145,12 @@ class Assignments:
         await self.pair_waiting(conversation_id=requeued.id)
         return requeued
 
-    async def reconcile(self) -> int:
+    async def reconcile(self, *, min_age_ms: int = 2000) -> int:
         """Queue in Redis every conversation PostgreSQL says is waiting (after a crash or data loss)."""
         async with self._pool.acquire() as conn:
             queued = await conversations.all_queued(conn)
         added = 0
-        cutoff = now_ms() - 2000  # leave conversations that are being queued right now alone
+        cutoff = now_ms() - min_age_ms  # leave conversations that are being queued right now alone
         for conv in queued:
             entry = waiting_entry(conv)
             if entry.queued_at_ms > cutoff:

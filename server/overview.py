@@ -37,7 +37,7 @@ class Overview:
                 {
                     "user_id": s.profile.listener_id,
                     "display_name": s.profile.display_name,
-                    "status": s.profile.status if s.sockets > 0 else "offline",
+                    "status": s.profile.status if s.online else "offline",
                     "load": s.load,
                     "max_chats": s.profile.max_chats,
                 }

@@ -20,6 +20,7 @@ class Actor:
     languages: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     max_chats: int = 3
+    status: str = "away"  # a listener's last chosen status, to re-register after Redis loses it
     # conversations a supervisor joined on this socket (join / take_over / resume)
     joined: set[str] = field(default_factory=set)
     # the seeker's open conversation, for queue-position updates
@@ -47,6 +48,16 @@ class Sessions:
 
     def get(self, sid: str) -> Actor | None:
         return self._by_sid.get(sid)
+
+    def has_other(self, actor: Actor) -> bool:
+        """Does this person have another socket on this process (a second tab)?"""
+        return any(a.id == actor.id and a.role == actor.role and a.sid != actor.sid for a in self._by_sid.values())
+
+    def ids_by_role(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for a in self._by_sid.values():
+            out.setdefault("supervisor" if a.is_supervisor else a.role, set()).add(a.id)
+        return out
 
     def of_role(self, *roles: str) -> list[Actor]:
         return [a for a in self._by_sid.values() if a.role in roles]

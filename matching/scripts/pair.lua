@@ -1,12 +1,14 @@
 -- Pick the best (seeker, listener) pair and mark both sides in one atomic step.
--- KEYS: 1 queue, 2 queue_meta, 3 listeners, 4 load, 5 idle, 6 queue_version, 7 pair_times
--- ARGV: 1 now_ms, 2 topic_wait_ms, 3 only_conversation ("" for any), 4 only_listener ("" for any), 5 scan_limit
+-- KEYS: 1 queue, 2 queue_meta, 3 listeners, 4 load, 5 idle, 6 queue_version, 7 pair_times, 8 seen:listener
+-- ARGV: 1 now_ms, 2 topic_wait_ms, 3 only_conversation ("" for any), 4 only_listener ("" for any), 5 scan_limit,
+--       6 stale_ms (a listener not seen for this long has no live socket)
 -- Returns {conversation_id, listener_id, seeker_id, waited_ms} or nil.
 local now = tonumber(ARGV[1])
 local topic_wait = tonumber(ARGV[2])
 local only_cid = ARGV[3]
 local only_lid = ARGV[4]
 local scan_limit = tonumber(ARGV[5])
+local online_after = now - tonumber(ARGV[6])
 
 local function has(list, value)
   if type(list) ~= 'table' then return false end
@@ -23,7 +25,8 @@ for i = 1, #profiles, 2 do
   if only_lid == '' or only_lid == id then
     local p = cjson.decode(profiles[i + 1])
     local load = tonumber(redis.call('HGET', KEYS[4], id) or '0')
-    if p.st == 'available' and p.off ~= 1 and load < tonumber(p.max) then
+    local seen = tonumber(redis.call('ZSCORE', KEYS[8], id) or '0')
+    if p.st == 'available' and seen > online_after and load < tonumber(p.max) then
       p.id = id
       p.load = load
       p.idle = tonumber(redis.call('HGET', KEYS[5], id) or '0')

@@ -1,5 +1,5 @@
 -- A listener takes a queued conversation: a given one, or the best one for them.
--- KEYS: 1 queue, 2 queue_meta, 3 listeners, 4 load, 5 idle, 6 queue_version, 7 pair_times
+-- KEYS: 1 queue, 2 queue_meta, 3 listeners, 4 load, 5 idle, 6 queue_version, 7 pair_times, 8 seen:listener
 -- ARGV: 1 now_ms, 2 topic_wait_ms, 3 listener_id, 4 conversation_id ("" for the best match), 5 scan_limit
 -- Returns {"ok", conversation_id, seeker_id, waited_ms} or {"err", reason}.
 local now = tonumber(ARGV[1])

@@ -39,7 +39,9 @@ class ListenerNamespace(RoleNamespace):
         await self.services.queue_watch.send_queue_update(actor)
 
     async def disconnected(self, actor: Actor) -> None:
-        await self.services.listeners.disconnected(actor)
+        self.services.queue_watch.forget(actor.sid)
+        if not self.services.sessions.has_other(actor):
+            await self.services.listeners.disconnected(actor)
 
     async def set_status(self, actor: Actor, req: p.SetStatus) -> dict[str, Any]:
         return await self.services.listeners.set_status(actor, req.status, req.max_chats)

@@ -32,6 +32,13 @@ class SeekerNamespace(RoleNamespace):
     def identity_room(self, actor: Actor) -> str:
         return seeker_room(actor.id)
 
+    async def connected(self, actor: Actor) -> None:
+        await self.services.seen["seeker"].touch([actor.id])
+
+    async def disconnected(self, actor: Actor) -> None:
+        if not self.services.sessions.has_other(actor):
+            await self.services.seen["seeker"].gone(actor.id)
+
     async def request_chat(self, actor: Actor, req: p.RequestChat) -> dict[str, Any]:
         await self.services.limits.check_chat_request(actor)
         return await self.services.chat.request_chat(actor, req.topic, req.language, req.text, req.client_id)

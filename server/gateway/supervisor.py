@@ -34,11 +34,12 @@ class SupervisorNamespace(RoleNamespace):
         return SUPERVISORS_ROOM
 
     async def connected(self, actor: Actor) -> None:
-        await self.services.supervisors.connected(actor.id)
+        await self.services.seen["supervisor"].touch([actor.id])
         await self.emit("overview", await self.services.overview.current(), to=actor.sid)
 
     async def disconnected(self, actor: Actor) -> None:
-        await self.services.supervisors.disconnected(actor.id)
+        if not self.services.sessions.has_other(actor):
+            await self.services.seen["supervisor"].gone(actor.id)
 
     async def list_escalations(self, actor: Actor, req: p.ListEscalations) -> dict[str, Any]:
         return {"escalations": await self.services.alerts.listing(req.status)}

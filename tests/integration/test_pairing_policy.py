@@ -132,7 +132,7 @@ async def test_away_and_disconnected_listeners_get_nobody(redis) -> None:
     await presence.set_status("leaving", "away", None)
     assert await pairing.pair_next() is None
     await presence.set_status("leaving", "available", None)
-    await presence.disconnected("leaving")
+    await presence.seen.gone("leaving")
     assert await pairing.pair_next() is None
     await presence.connected(ListenerProfile("leaving", "leaving", "away", 3, ("talk",), ("en",)))
     pair = await pairing.pair_next()

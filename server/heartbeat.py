@@ -1,0 +1,69 @@
+"""Per process: confirm this process's live sockets in Redis, and rebuild the index if Redis lost it.
+
+If Redis restarts empty (or is flushed), nothing a user said is lost — it is all in PostgreSQL —
+but the queue, presence and loads are. Each process notices the missing ``rebuilt`` marker on
+its next beat, re-registers its own listeners, and the queue is rebuilt from PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from redis.asyncio import Redis
+
+from matching.keys import KEYS
+from matching.presence import HEARTBEAT_S, Seen
+from server.assignments import Assignments
+from server.listeners import ListenerService
+from server.sessions import Sessions
+
+log = logging.getLogger(__name__)
+
+
+class Heartbeat:
+    def __init__(
+        self,
+        *,
+        redis: Redis,
+        sessions: Sessions,
+        seen: dict[str, Seen],
+        listeners: ListenerService,
+        assignments: Assignments,
+    ) -> None:
+        self._redis = redis
+        self._sessions = sessions
+        self._seen = seen
+        self._listeners = listeners
+        self._assignments = assignments
+        self.healthy = True
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.beat()
+                self.healthy = True
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if self.healthy:
+                    log.warning("heartbeat failed (Redis unavailable?): %s", type(exc).__name__)
+                self.healthy = False
+            await asyncio.sleep(HEARTBEAT_S)
+
+    async def beat(self) -> None:
+        if not await self._redis.exists(KEYS.rebuilt):
+            await self.rebuild()
+        for role, ids in self._sessions.ids_by_role().items():
+            seen = self._seen.get(role)
+            if seen is not None:
+                await seen.touch(ids)
+
+    async def rebuild(self) -> None:
+        """Re-register this process's listeners and queue everyone PostgreSQL says is waiting."""
+        for actor in self._sessions.of_role("listener"):
+            await self._listeners.connected(actor)
+        added = await self._assignments.reconcile(min_age_ms=0)
+        await self._redis.set(KEYS.rebuilt, "1")
+        log.warning("rebuilt the Redis index: %d waiting conversations re-queued", added)
+        await self._assignments.pair_waiting()
