@@ -19,6 +19,7 @@ from escalation.policy import should_escalate
 from escalation.webhook import page_body, post_page
 from matching.presence import Seen
 from matching.queue import WaitingQueue
+from server.effects import best_effort
 from server.errors import conflict, forbidden, not_found
 from server.notify import Notifier
 from server.sessions import Actor
@@ -107,10 +108,9 @@ class AlertChannel:
                     "escalation_id": escalation.id,
                 },
             )
-        if conv.status == "queued" and await self._queue.raise_severity(conv.id, escalation.severity):
-            if self.on_queue_raised is not None:
-                await self.on_queue_raised(conv.id)
-        if await self._supervisors.online_count() == 0:
+        if conv.status == "queued":
+            await best_effort(self._move_forward(conv.id, escalation.severity), "moving a crisis seeker forward")
+        if await best_effort(self._supervisors.online_count(), "counting supervisors online") == 0:
             if conv.listener_id:
                 await self._notify.listener(
                     conv.listener_id,
@@ -121,7 +121,11 @@ class AlertChannel:
                         "message": "No supervisor is online; the on-call pager has been called.",
                     },
                 )
-            await self.page_due()
+            await best_effort(self.page_due(), "paging")
+
+    async def _move_forward(self, conversation_id: str, severity: str) -> None:
+        if await self._queue.raise_severity(conversation_id, severity) and self.on_queue_raised is not None:
+            await self.on_queue_raised(conversation_id)
 
     # -- listener asks for help ----------------------------------------------------------------
     async def escalate_by_listener(

@@ -65,5 +65,4 @@ class Keys:
         return f"{self.prefix}:leader:{job}"
 
 
-
 KEYS = Keys()

@@ -73,7 +73,13 @@ class ListenerState:
 
 def _encode(p: ListenerProfile) -> bytes:
     return orjson.dumps(
-        {"st": p.status, "max": p.max_chats, "topics": list(p.topics), "langs": list(p.languages), "name": p.display_name}
+        {
+            "st": p.status,
+            "max": p.max_chats,
+            "topics": list(p.topics),
+            "langs": list(p.languages),
+            "name": p.display_name,
+        }
     )
 
 
@@ -165,6 +171,5 @@ class ListenerPresence:
             profiles, loads, online = await pipe.execute()
         online_ids = set(online)
         return [
-            ListenerState(_decode(lid, raw), int(loads.get(lid, 0)), lid in online_ids)
-            for lid, raw in profiles.items()
+            ListenerState(_decode(lid, raw), int(loads.get(lid, 0)), lid in online_ids) for lid, raw in profiles.items()
         ]

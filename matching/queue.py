@@ -64,7 +64,7 @@ class WaitingQueue:
         self._redis = redis
         self._keys = keys
 
-    async def add(self, waiting: Waiting) -> None:
+    async def add(self, waiting: Waiting) -> bool:
         """Queue (or re-queue) a conversation; atomic, so the index never shows half an entry."""
         k = self._keys
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -75,6 +75,7 @@ class WaitingQueue:
             )
             pipe.incr(k.queue_version)
             await pipe.execute()
+        return True
 
     async def remove(self, conversation_id: str) -> bool:
         k = self._keys
@@ -116,6 +117,9 @@ class WaitingQueue:
             pipe.incr(k.queue_version)
             await pipe.execute()
         return True
+
+    async def contains(self, conversation_id: str) -> bool:
+        return await self._redis.zscore(self._keys.queue, conversation_id) is not None
 
     async def position(self, conversation_id: str) -> int | None:
         """1 = next in line; None when not queued."""

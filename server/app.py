@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 import orjson
 import socketio
+from socketio import async_server as socketio_async_server
 from aiohttp import web
 from escalation.detector import Detector
 from escalation.resources import load_resources
@@ -84,6 +85,7 @@ class Services:
     jobs: PeriodicJobs
     heartbeat: Heartbeat
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    draining: bool = False
 
     def token_revoked(self, actor: Actor) -> bool:
         return actor.token_expires_at <= time.time()
@@ -112,6 +114,8 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         decode_responses=True,
         max_connections=settings.redis_max_connections,
         health_check_interval=10,
+        socket_timeout=5,
+        socket_connect_timeout=2,
     )
     sessions = Sessions()
     notifier = Notifier(sio)
@@ -163,6 +167,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
     jobs = PeriodicJobs(LeaderLock(redis, KEYS.leader("jobs")), interval_s=min(1.0, settings.pairing_interval_s))
     jobs.every("pair", settings.pairing_interval_s, assignments.pair_waiting)
     jobs.every("reconcile", 5.0, assignments.reconcile)
+    jobs.every("loads", 5.0, assignments.reconcile_loads)
     jobs.every("absence", 1.0, absence.expire)
     jobs.every("realert", min(1.0, settings.escalation_realert_s), alerts.realert_due)
     jobs.every("page", 1.0, alerts.page_due)
@@ -196,7 +201,12 @@ def create_app(settings: Settings) -> web.Application:
     """The aiohttp application; services are built on startup (inside the running loop)."""
     app = web.Application(middlewares=[errors_as_json, security_headers], client_max_size=64 * 1024)
     manager = socketio.AsyncRedisManager(
-        settings.redis_url, redis_options={"max_connections": settings.redis_max_connections}
+        settings.redis_url,
+        redis_options={
+            "max_connections": settings.redis_max_connections,
+            "socket_connect_timeout": 2,
+            "health_check_interval": 10,
+        },
     )
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
@@ -223,6 +233,20 @@ def create_app(settings: Settings) -> web.Application:
         services.tasks.append(asyncio.create_task(services.queue_watch.run()))
         services.tasks.append(asyncio.create_task(services.heartbeat.run()))
 
+    async def shutdown(app: web.Application) -> None:
+        """SIGTERM: the listening socket is already closed; finish in-flight writes, then drop every
+        transport without a close packet so clients reconnect (to another process) and resume."""
+        services: Services = app[SERVICES]  # type: ignore[assignment]
+        services.draining = True
+        grace = settings.shutdown_grace_s
+        pending = [t for t in list(socketio_async_server.task_reference_holder) if not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=grace / 2)
+        for sock in list(sio.eio.sockets.values()):
+            with contextlib.suppress(Exception):
+                await sock.close(wait=False, abort=True)
+        log.info("drained: %d in-flight events finished, clients told to reconnect", len(pending))
+
     async def cleanup(app: web.Application) -> None:
         services: Services = app[SERVICES]  # type: ignore[assignment]
         for task in services.tasks:
@@ -235,5 +259,6 @@ def create_app(settings: Settings) -> web.Application:
         await services.pool.close()
 
     app.on_startup.append(startup)
+    app.on_shutdown.append(shutdown)
     app.on_cleanup.append(cleanup)
     return app

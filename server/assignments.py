@@ -50,6 +50,19 @@ class Assignments:
         self._presence = presence
         self._pairing = pairing
         self._notify = notifier
+        self._loads = LoadReconciler()
+
+    async def reconcile_loads(self) -> int:
+        states = await self._presence.all()
+        async with self._pool.acquire() as conn:
+            pg_loads = await conversations.active_load(conn)
+        fixes = self._loads.corrections({s.profile.listener_id: s.load for s in states}, pg_loads)
+        for listener_id, load in fixes.items():
+            await self._presence.set_load(listener_id, load)
+            log.warning("corrected a listener's load listener=%s load=%d", listener_id, load)
+        if fixes:
+            await self.pair_waiting()
+        return len(fixes)
 
     async def pair_waiting(self, *, conversation_id: str = "", listener_id: str = "", limit: int = 100) -> int:
         """Pair as many as can be paired now; returns how many were."""
@@ -166,6 +179,30 @@ class Assignments:
         if added:
             log.warning("reconciled %d waiting conversations into the queue", added)
         return added
+
+
+class LoadReconciler:
+    """Listener loads in Redis drift only after a crash mid-pairing or a Redis error after commit.
+
+    A mismatch with PostgreSQL seen twice in a row, with the same numbers, is not an in-flight
+    pairing (those take milliseconds) and is corrected.
+    """
+
+    def __init__(self) -> None:
+        self._suspect: dict[str, tuple[int, int]] = {}
+
+    def corrections(self, redis_loads: dict[str, int], pg_loads: dict[str, int]) -> dict[str, int]:
+        fixes = {}
+        suspect = {}
+        for lid, in_redis in redis_loads.items():
+            in_pg = pg_loads.get(lid, 0)
+            if in_redis != in_pg:
+                if self._suspect.get(lid) == (in_redis, in_pg):
+                    fixes[lid] = in_pg
+                else:
+                    suspect[lid] = (in_redis, in_pg)
+        self._suspect = suspect
+        return fixes
 
 
 def _take_error(reason: str) -> ProtocolError:

@@ -17,6 +17,7 @@ from escalation.detector import Assessment
 
 from matching.queue import WaitingQueue
 from server.assignments import Assignments, waiting_entry
+from server.effects import best_effort
 from server.errors import ProtocolError, conflict, forbidden, invalid, not_found
 from server.notify import Notifier
 from server.sessions import Actor
@@ -90,11 +91,14 @@ class ChatService:
             except conversations.AlreadyOpen:
                 raise conflict("you already have an open conversation") from None
         actor.conversation_id = conv.id
-        await self._queue.add(waiting_entry(conv))
+        queued = await best_effort(self._queue.add(waiting_entry(conv)), "queueing a conversation")
         if stored is not None and stored.assessment is not None and stored.assessment.escalate:
             await self._risk.on_detection(conv, stored.assessment, stored.escalation)
-        await self._assignments.pair_waiting(conversation_id=conv.id)
-        position = await self._queue.position(conv.id)
+        if queued is None and not await best_effort(self._queue.contains(conv.id), "queue check"):
+            # Stored and waiting in PostgreSQL; Redis is away. The reconciler queues it when Redis is back.
+            return {"conversation_id": conv.id, "position": None}
+        await best_effort(self._assignments.pair_waiting(conversation_id=conv.id), "pairing")
+        position = await best_effort(self._queue.position(conv.id), "queue position")
         actor.last_position = position
         return {"conversation_id": conv.id, "position": position or 0}
 
@@ -193,9 +197,9 @@ class ChatService:
         """Tell everyone and free the responder's slot; ``conv`` is the state before it ended."""
         await self._notify.conversation(conv, "chat_ended", {"conversation_id": conv.id, "by": by, "reason": reason})
         if conv.status == "queued":
-            await self._queue.remove(conv.id)
+            await best_effort(self._queue.remove(conv.id), "removing an ended conversation from the queue")
         elif conv.listener_id:
-            await self._assignments.release(conv.listener_id)
+            await best_effort(self._assignments.release(conv.listener_id), "releasing a listener's slot")
 
     # -- access ----------------------------------------------------------------------------
     async def _conversation_for(self, actor: Actor, conversation_id: str, *, write: bool) -> Conversation:

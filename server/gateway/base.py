@@ -131,6 +131,8 @@ class RoleNamespace(socketio.AsyncNamespace):
         if entry is None:
             return failed(invalid("unknown event"))
         kind, handler = entry
+        if self.services.draining:
+            return failed(unavailable("this server is restarting; reconnect and retry"))
         try:
             if self.services.token_revoked(actor):
                 await self.disconnect(sid)
