@@ -12,13 +12,13 @@ from typing import Any
 import asyncpg
 import orjson
 import socketio
-from socketio import async_server as socketio_async_server
 from aiohttp import web
-from escalation.detector import Detector
 from escalation.resources import load_resources
 from redis.asyncio import Redis
+from socketio import async_server as socketio_async_server
 
 from escalation.alerts import AlertChannel
+from escalation.detector import Detector
 from matching.keys import KEYS
 from matching.pairing import Pairing
 from matching.presence import ListenerPresence, Seen
@@ -29,9 +29,9 @@ from server.auth import TokenIssuer
 from server.chat import ChatService
 from server.config import Settings
 from server.gateway.listener import ListenerNamespace
-from server.heartbeat import Heartbeat
 from server.gateway.seeker import SeekerNamespace
 from server.gateway.supervisor import SupervisorNamespace
+from server.heartbeat import Heartbeat
 from server.http_api import SERVICES, add_routes, errors_as_json
 from server.identity import Identity
 from server.jobs import PeriodicJobs

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import asyncpg
-from escalation.detector import Assessment
 
+from escalation.detector import Assessment
 from matching.queue import WaitingQueue
 from server.assignments import Assignments, waiting_entry
 from server.effects import best_effort
