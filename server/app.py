@@ -197,6 +197,15 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
     )
 
 
+async def stop_background(services: Services) -> None:
+    for task in services.tasks:
+        task.cancel()
+    for task in services.tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    services.tasks.clear()
+
+
 def create_app(settings: Settings) -> web.Application:
     """The aiohttp application; services are built on startup (inside the running loop)."""
     app = web.Application(middlewares=[errors_as_json, security_headers], client_max_size=64 * 1024)
@@ -238,22 +247,19 @@ def create_app(settings: Settings) -> web.Application:
         transport without a close packet so clients reconnect (to another process) and resume."""
         services: Services = app[SERVICES]  # type: ignore[assignment]
         services.draining = True
-        grace = settings.shutdown_grace_s
+        await stop_background(services)  # another process takes the periodic jobs over at once
         pending = [t for t in list(socketio_async_server.task_reference_holder) if not t.done()]
         if pending:
-            await asyncio.wait(pending, timeout=grace / 2)
+            await asyncio.wait(pending, timeout=settings.shutdown_grace_s / 2)
         for sock in list(sio.eio.sockets.values()):
             with contextlib.suppress(Exception):
                 await sock.close(wait=False, abort=True)
+                await sock.queue.put(None)  # ends its writer, which closes the WebSocket itself
         log.info("drained: %d in-flight events finished, clients told to reconnect", len(pending))
 
     async def cleanup(app: web.Application) -> None:
         services: Services = app[SERVICES]  # type: ignore[assignment]
-        for task in services.tasks:
-            task.cancel()
-        for task in services.tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await stop_background(services)
         await services.alerts.close()
         await services.redis.aclose()
         await services.pool.close()
