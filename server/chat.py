@@ -89,7 +89,11 @@ class ChatService:
                         stored = await self._store(conn, conv, actor, client_id or f"first-{uuid.uuid4()}", text, "all")
                         conv = await conversations.get(conn, conv.id) or conv
             except conversations.AlreadyOpen:
-                raise conflict("you already have an open conversation") from None
+                open_now = await conversations.open_for_seeker(conn, actor.id)
+                # The open conversation's id lets a client whose first request's ack was lost resume it.
+                raise conflict(
+                    "you already have an open conversation", conversation_id=open_now.id if open_now else None
+                ) from None
         actor.conversation_id = conv.id
         queued = await best_effort(self._queue.add(waiting_entry(conv)), "queueing a conversation")
         if stored is not None and stored.assessment is not None and stored.assessment.escalate:
@@ -179,6 +183,12 @@ class ChatService:
         if actor.role == "seeker" and conv.status != "ended":
             actor.conversation_id = conv.id
         return {"conversation": conv.to_wire(), "messages": [m.to_wire() for m in history]}
+
+    async def listener_conversations(self, actor: Actor) -> dict[str, Any]:
+        """A listener's console after a reload or a reconnect: what they are responding to now."""
+        async with self._pool.acquire() as conn:
+            active = await conversations.active_for_listener(conn, actor.id)
+        return {"conversations": [c.to_wire() for c in active]}
 
     async def end_chat(self, actor: Actor, conversation_id: str, *, reason: str | None = None) -> Conversation:
         async with self._pool.acquire() as conn:

@@ -20,11 +20,12 @@ HTTP_STATUS = {
 class ProtocolError(Exception):
     """Raised anywhere in the domain; the gateway turns it into ``{"ok": false, "error": ...}``."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, **extra: Any) -> None:
         assert code in CODES, code
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+        self.extra = extra  # additive ack fields, e.g. the open conversation on a request_chat conflict
 
     def body(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message}}
@@ -42,8 +43,8 @@ def not_found(message: str) -> ProtocolError:
     return ProtocolError("not_found", message)
 
 
-def conflict(message: str) -> ProtocolError:
-    return ProtocolError("conflict", message)
+def conflict(message: str, **extra: Any) -> ProtocolError:
+    return ProtocolError("conflict", message, **extra)
 
 
 def unavailable(message: str = "a backing service is unavailable; retry later") -> ProtocolError:

@@ -34,6 +34,7 @@ _BACKING_ERRORS = (
     asyncpg.InterfaceError,
     asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.OperatorInterventionError,
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
     OSError,
@@ -46,7 +47,7 @@ def ok(fields: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def failed(error: ProtocolError) -> dict[str, Any]:
-    return {"ok": False, "error": {"code": error.code, "message": error.message}}
+    return {"ok": False, "error": {"code": error.code, "message": error.message}, **error.extra}
 
 
 class RoleNamespace(socketio.AsyncNamespace):

@@ -30,6 +30,7 @@ class ListenerNamespace(RoleNamespace):
         self.event("resume", p.Resume, lambda a, m: chat.resume(a, m.conversation_id, m.after_seq))
         self.event("end_chat", p.ConversationRef, self.end_chat)
         self.event("escalate", p.Escalate, self.escalate)
+        self.event("list_conversations", None, lambda a, m: chat.listener_conversations(a))
 
     def identity_room(self, actor: Actor) -> str:
         return listener_room(actor.id)

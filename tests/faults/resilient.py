@@ -32,7 +32,7 @@ class ResilientParty:
         self.client: Client | None = None
         self.sent: dict[str, str] = {}  # client_id -> text
         self.acked: dict[str, dict[str, Any]] = {}  # client_id -> stored message
-        self.by_seq: dict[int, dict[str, Any]] = {}
+        self.by_seq: dict[str, dict[int, dict[str, Any]]] = {}  # conversation -> seq -> message
         self.live_ids: list[str] = []  # ids of live `message` events, all connections
         self.reconnects = 0
         self.unavailable = 0
@@ -61,26 +61,26 @@ class ResilientParty:
             await asyncio.sleep(0.2)
         raise Gone(f"no server accepted {self.namespace}")
 
+    def _record(self, m: dict[str, Any]) -> None:
+        if m.get("seq") is not None:
+            self.by_seq.setdefault(m["conversation_id"], {}).setdefault(m["seq"], m)
+
     def _harvest(self, client: Client) -> None:
-        for m in client.events["message"]:
+        for m in client.events["message"][self._live_seen :]:
             self.live_ids.append(m["id"])
-            if m.get("seq") is not None:
-                self.by_seq.setdefault(m["seq"], m)
+            self._record(m)
 
     def collect(self) -> None:
         """Fold the current connection's live events into the record (idempotent)."""
         if self.client is None:
             return
-        events = self.client.events["message"]
-        for m in events[self._live_seen :]:
-            self.live_ids.append(m["id"])
-            if m.get("seq") is not None:
-                self.by_seq.setdefault(m["seq"], m)
-        self._live_seen = len(events)
+        self._harvest(self.client)
+        self._live_seen = len(self.client.events["message"])
 
-    def contiguous_seq(self) -> int:
+    def contiguous_seq(self, conversation_id: str) -> int:
+        have = self.by_seq.get(conversation_id, {})
         n = 0
-        while n + 1 in self.by_seq:
+        while n + 1 in have:
             n += 1
         return n
 
@@ -113,16 +113,16 @@ class ResilientParty:
         ack = await self.call("message", {"conversation_id": conversation_id, "client_id": client_id, "text": text})
         assert ack["ok"], ack
         self.acked[client_id] = ack["message"]
-        self.by_seq.setdefault(ack["message"]["seq"], ack["message"])
+        self._record(ack["message"])
         return ack["message"]
 
     async def resume(self, conversation_id: str) -> dict[str, Any]:
         self.collect()
-        ack = await self.call("resume", {"conversation_id": conversation_id, "after_seq": self.contiguous_seq()})
+        after = self.contiguous_seq(conversation_id)
+        ack = await self.call("resume", {"conversation_id": conversation_id, "after_seq": after})
         assert ack["ok"], ack
         for m in ack["messages"]:
-            if m.get("seq") is not None:
-                self.by_seq.setdefault(m["seq"], m)
+            self._record(m)
         return ack
 
     async def close(self) -> None:
@@ -143,7 +143,7 @@ async def stored_messages(database_url: str, conversation_id: str) -> list[async
         await conn.close()
 
 
-def assert_promises(stored: list[asyncpg.Record], parties: Sequence[ResilientParty]) -> None:
+def assert_promises(stored: list[asyncpg.Record], parties: Sequence[ResilientParty], conversation_id: str) -> None:
     """acked ⊆ stored; nothing stored twice; every party holds every stored message once, in order."""
     seqs = [r["seq"] for r in stored]
     assert seqs == list(range(1, len(stored) + 1)), "a gap or a duplicate seq"
@@ -152,7 +152,9 @@ def assert_promises(stored: list[asyncpg.Record], parties: Sequence[ResilientPar
     stored_ids = {r["id"] for r in stored}
     for party in parties:
         for message in party.acked.values():
-            assert message["id"] in stored_ids, "acked but not stored"
-        assert sorted(party.by_seq) == seqs, "a party is missing messages"
-        assert [party.by_seq[s]["id"] for s in seqs] == [r["id"] for r in stored]
+            if message["conversation_id"] == conversation_id:
+                assert message["id"] in stored_ids, "acked but not stored"
+        have = party.by_seq.get(conversation_id, {})
+        assert sorted(have) == seqs, "a party is missing messages"
+        assert [have[s]["id"] for s in seqs] == [r["id"] for r in stored]
         assert len(party.live_ids) == len(set(party.live_ids)), "a live message delivered twice"

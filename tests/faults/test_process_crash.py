@@ -51,7 +51,7 @@ async def test_sigkill_the_seekers_process_mid_burst(cluster, backends) -> None:
     await listener.resume(cid)
     stored = await stored_messages(backends.database_url, cid)
     assert [r["client_id"] for r in stored] == [f"burst-{i}" for i in range(40)]  # in send order, once each
-    assert_promises(stored, [seeker, listener])
+    assert_promises(stored, [seeker, listener], cid)
     await seeker.close()
     await listener.close()
 
@@ -70,7 +70,7 @@ async def test_sigkill_the_listeners_process_and_they_come_back_in_time(cluster,
     assert seeker.client is not None and seeker.client.events["queue"] == []
     await seeker.resume(cid)
     await listener.resume(cid)
-    assert_promises(await stored_messages(backends.database_url, cid), [seeker, listener])
+    assert_promises(await stored_messages(backends.database_url, cid), [seeker, listener], cid)
     await seeker.close()
     await listener.close()
 

@@ -49,6 +49,6 @@ async def test_sigterm_drains_and_clients_move_on(cluster, backends) -> None:
     await listener.resume(cid)
     stored = await stored_messages(backends.database_url, cid)
     assert [r["client_id"] for r in stored] == [f"m{i}" for i in range(30)]
-    assert_promises(stored, [seeker, listener])
+    assert_promises(stored, [seeker, listener], cid)
     await seeker.close()
     await listener.close()

@@ -101,12 +101,16 @@ async def test_ended_conversation_is_conflict(chat) -> None:
 
 
 async def test_request_chat_checks(chat) -> None:
-    seeker, _, other, _ = chat
+    seeker, listener, other, _ = chat
+    listed = await listener.ok("list_conversations")
+    assert [c["conversation_id"] for c in listed["conversations"]] == [chat[3]]
     assert code(await other.call("request_chat", {"topic": "no-such-topic", "language": "en"})) == "invalid"
     assert code(await other.call("request_chat", {"topic": "talk", "language": "xx"})) == "invalid"
     assert code(await other.call("request_chat", {"language": "en"})) == "invalid"
     assert code(await other.call("request_chat", {"topic": 3, "language": "en"})) == "invalid"
-    assert code(await seeker.call("request_chat", {"topic": "talk", "language": "en"})) == "conflict"
+    again = await seeker.call("request_chat", {"topic": "talk", "language": "en"})
+    assert code(again) == "conflict"
+    assert again["conversation_id"] == chat[3]  # an addition: which conversation is open, to resume it
 
 
 async def test_unknown_event_and_payload_order(chat) -> None:
