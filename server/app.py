@@ -13,12 +13,12 @@ import asyncpg
 import orjson
 import socketio
 from aiohttp import web
-from escalation.resources import load_resources
 from redis.asyncio import Redis
 from socketio import async_server as socketio_async_server
 
 from escalation.alerts import AlertChannel
 from escalation.detector import Detector
+from escalation.resources import load_resources
 from matching.keys import KEYS
 from matching.pairing import Pairing
 from matching.presence import ListenerPresence, Seen

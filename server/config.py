@@ -119,6 +119,12 @@ class Settings:
                 raise ConfigError(f"{name} must not be negative")
             return value
 
+        def positive(name: str, default: float) -> float:
+            value = number(name, default)
+            if value <= 0:
+                raise ConfigError(f"{name} must be greater than zero")
+            return value
+
         def pairs(name: str, default: tuple[tuple[str, str], ...]) -> tuple[Topic, ...]:
             raw = env.get(name)
             if not raw:
@@ -138,26 +144,26 @@ class Settings:
             database_url=env.get("DATABASE_URL") or None,
             redis_url=env.get("REDIS_URL") or None,
             jwt_secret=env.get("JWT_SECRET") or None,
-            port=int(number("PORT", 8080)),
+            port=int(positive("PORT", 8080)),
             host=env.get("HOST", "0.0.0.0"),
             data_dir=Path(env.get("PEERLINE_DATA_DIR", ".peerline")),
             topics=pairs("TOPICS", DEFAULT_TOPICS),
             languages=pairs("LANGUAGES", DEFAULT_LANGUAGES),
-            seeker_token_ttl_s=int(number("SEEKER_TOKEN_TTL_S", 24 * 3600)),
-            staff_token_ttl_s=int(number("STAFF_TOKEN_TTL_S", 12 * 3600)),
+            seeker_token_ttl_s=int(positive("SEEKER_TOKEN_TTL_S", 24 * 3600)),
+            staff_token_ttl_s=int(positive("STAFF_TOKEN_TTL_S", 12 * 3600)),
             match_topic_wait_s=number("MATCH_TOPIC_WAIT_S", 60.0),
-            pairing_interval_s=number("PAIRING_INTERVAL_S", 1.0),
-            queue_update_interval_s=number("QUEUE_UPDATE_INTERVAL_S", 1.0),
+            pairing_interval_s=positive("PAIRING_INTERVAL_S", 1.0),
+            queue_update_interval_s=positive("QUEUE_UPDATE_INTERVAL_S", 1.0),
             listener_grace_s=number("LISTENER_GRACE_S", 30.0),
             seeker_grace_s=number("SEEKER_GRACE_S", 120.0),
-            escalation_realert_s=number("ESCALATION_REALERT_S", 30.0),
+            escalation_realert_s=positive("ESCALATION_REALERT_S", 30.0),
             escalation_page_after_s=number("ESCALATION_PAGE_AFTER_S", 120.0),
             escalation_webhook_url=env.get("ESCALATION_WEBHOOK_URL") or None,
             dashboard_url=env.get("DASHBOARD_URL") or None,
-            shutdown_grace_s=number("SHUTDOWN_GRACE_S", 10.0),
-            redis_max_connections=int(number("REDIS_MAX_CONNECTIONS", 1000)),
-            db_pool_size=int(number("DB_POOL_SIZE", 20)),
-            detector_window=int(number("DETECTOR_WINDOW", 5)),
+            shutdown_grace_s=positive("SHUTDOWN_GRACE_S", 10.0),
+            redis_max_connections=int(positive("REDIS_MAX_CONNECTIONS", 1000)),
+            db_pool_size=int(positive("DB_POOL_SIZE", 20)),
+            detector_window=int(positive("DETECTOR_WINDOW", 5)),
             allowed_origins=origins,
             rate_limits={
                 name: env[f"RATE_LIMIT_{name.upper()}"]

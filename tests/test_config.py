@@ -1,0 +1,39 @@
+"""Settings come from the environment in one place and refuse what cannot work."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.config import ConfigError, Settings
+
+
+def test_defaults_are_the_embedded_default() -> None:
+    s = Settings.from_env({})
+    assert s.embedded and s.port == 8080 and s.match_topic_wait_s == 60 and s.listener_grace_s == 30
+    assert "veterans" in s.topic_ids and s.language_ids == {"en", "es"}
+
+
+def test_production_needs_both_urls_and_a_long_secret() -> None:
+    with pytest.raises(ConfigError, match="JWT_SECRET"):
+        Settings.from_env({"DATABASE_URL": "postgresql://x", "REDIS_URL": "redis://x"}).require_complete()
+    with pytest.raises(ConfigError, match="REDIS_URL"):
+        Settings.from_env({"DATABASE_URL": "postgresql://x", "JWT_SECRET": "s" * 40}).require_complete()
+    with pytest.raises(ConfigError, match="32 bytes"):
+        Settings.from_env({"DATABASE_URL": "d", "REDIS_URL": "r", "JWT_SECRET": "short"}).require_complete()
+    Settings.from_env({"DATABASE_URL": "d", "REDIS_URL": "r", "JWT_SECRET": "s" * 32}).require_complete()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("PORT", "eighty"), ("PAIRING_INTERVAL_S", "0"), ("LISTENER_GRACE_S", "-1"), ("TOPICS", ",")]
+)
+def test_bad_values_are_refused_with_the_name(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({name: value})
+
+
+def test_topics_languages_and_limits_are_configurable() -> None:
+    s = Settings.from_env(
+        {"TOPICS": "a=Alpha, b", "LANGUAGES": "fr=Français", "RATE_LIMIT_LOGINS_PER_USERNAME": "3/minute"}
+    )
+    assert [(t.id, t.label) for t in s.topics] == [("a", "Alpha"), ("b", "b")]
+    assert s.language_ids == {"fr"} and s.rate_limits == {"logins_per_username": "3/minute"}
