@@ -1,0 +1,205 @@
+"""Decide whether a conversation's recent seeker messages show crisis risk, and show why.
+
+The detector sits on the hot path of every seeker message, so the work is one normalisation pass and
+one Aho-Corasick scan per message (cached, because the same message is seen again in later windows),
+then a small rule table evaluated only for the cues that were found.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from escalation.context import Hit, apply_context
+from escalation.lexicon import Lexicon, Rule, load_lexicon, match_token
+from escalation.normalize import BOUNDARY_STOP, Normalized
+
+logger = logging.getLogger(__name__)
+
+WINDOW = 5
+MAX_EVIDENCE = 8
+_SEVERITY_RANK = {None: 0, "none": 0, "high": 1, "imminent": 2}
+# When two categories fire at the same severity, the one needing the most specific response wins:
+# an ingestion needs medical help now, a threat to others or from others needs a different playbook.
+CATEGORY_PRIORITY = {"overdose": 5, "harm_to_others": 4, "abuse": 3, "suicide": 2, "self_harm": 1}
+
+
+def severity_rank(severity: str | None) -> int:
+    return _SEVERITY_RANK.get(severity, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    message_index: int
+    start: int
+    end: int
+    text: str
+    category: str
+    severity: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    escalate: bool
+    category: str | None
+    severity: str | None
+    evidence: tuple[Evidence, ...]
+
+
+NO_RISK = Assessment(False, None, None, ())
+
+
+@dataclass(frozen=True, slots=True)
+class MessageAnalysis:
+    normalized: Normalized
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    rank: tuple[int, int, int]
+    rule: Rule
+    severity: str
+    hits: tuple[tuple[int, Hit], ...]
+
+
+class Detector:
+    """Immutable after load; ``assess`` is pure apart from a thread-safe cache, so it is reentrant."""
+
+    def __init__(self, lexicon: Lexicon, cache_size: int = 16_384) -> None:
+        self.lexicon = lexicon
+        self.analyze = lru_cache(maxsize=cache_size)(self._analyze)
+
+    @classmethod
+    def load(cls, languages: Iterable[str] = ("en", "es")) -> Detector:
+        return cls(load_lexicon(languages))
+
+    # -- one message ---------------------------------------------------------------------------
+    def _analyze(self, text: str) -> MessageAnalysis:
+        norm = self.lexicon.normalizer(text)
+        words = [t.text for t in norm.tokens]
+        match = [match_token(w) for w in words]
+        if match and match[-1] != BOUNDARY_STOP:
+            match.append(BOUNDARY_STOP)  # so "<end>" phrases also match at the end of the message
+        line = " " + " ".join(match) + " "
+        first_at: dict[int, int] = {}
+        pos = 1
+        for i, w in enumerate(match):
+            first_at[pos] = i
+            pos += len(w) + 1
+        sentence: list[int] = []
+        n = 0
+        for w in words:
+            sentence.append(n)
+            if w == BOUNDARY_STOP:
+                n += 1
+        hits: list[Hit] = []
+        for end, (n_tokens, names, length) in self.lexicon.automaton.iter(line):
+            first = first_at[end - length + 2]
+            if first >= len(words):
+                continue
+            last = min(first + n_tokens - 1, len(words) - 1)
+            start, stop = norm.span(first, last)
+            for name in names:
+                hits.append(Hit(name, first, last, sentence[first], start, stop))
+        return MessageAnalysis(norm, apply_context(hits, words, self.lexicon))
+
+    # -- the window ----------------------------------------------------------------------------
+    def assess(self, messages: Sequence[str], language: str = "en") -> Assessment:
+        """Assess the window (oldest first, newest last). Never raises: a failure is logged, not shown.
+
+        Every loaded language's lexicon is applied whatever ``language`` says: seekers switch languages
+        mid-conversation and the widget's language setting is often left at its default.
+        """
+        try:
+            return self._assess(messages)
+        except Exception as exc:  # the hot path must not take the chat down
+            logger.error("crisis detector failed: %s", type(exc).__name__)
+            return NO_RISK
+
+    def _assess(self, messages: Sequence[str]) -> Assessment:
+        window = list(messages)[-WINDOW:]
+        offset = len(messages) - len(window)
+        analyses = [self.analyze(m if isinstance(m, str) else "") for m in window]
+        index: dict[str, list[tuple[int, Hit]]] = {}
+        for mi, analysis in enumerate(analyses):
+            for h in analysis.hits:
+                index.setdefault(h.cue, []).append((mi, h))
+        if not index:
+            return NO_RISK
+        candidates: list[_Candidate] = []
+        for cue, anchors in index.items():
+            for rule in self.lexicon.rules_by_anchor.get(cue, ()):
+                for mi, hit in reversed(anchors):
+                    support = _support(rule, mi, hit, index)
+                    if support is None:
+                        continue
+                    imminent = rule.severity == "imminent" or any(c in index for c in rule.imminent_with)
+                    severity = "imminent" if imminent else "high"
+                    rank = (severity_rank(severity), CATEGORY_PRIORITY[rule.category], mi)
+                    candidates.append(_Candidate(rank, rule, severity, ((mi, hit), *support)))
+                    break
+        if not candidates:
+            return NO_RISK
+        best = max(candidates, key=lambda c: c.rank)
+        category, severity = best.rule.category, best.severity
+        seen: set[tuple[int, int, int]] = set()
+        evidence: list[Evidence] = []
+        for cand in sorted(candidates, key=lambda c: c.rank, reverse=True):
+            if cand.rule.category != category:
+                continue
+            for mi, h in cand.hits:
+                key = (mi, h.start, h.end)
+                if key in seen or h.start >= h.end:
+                    continue
+                seen.add(key)
+                original = analyses[mi].normalized.original
+                evidence.append(Evidence(offset + mi, h.start, h.end, original[h.start : h.end], category, severity))
+        evidence.sort(key=lambda e: (e.message_index, e.start, -e.end))
+        evidence = [
+            e
+            for i, e in enumerate(evidence)
+            if not any(
+                o.message_index == e.message_index and o.start <= e.start and e.end <= o.end for o in evidence[:i]
+            )
+        ]
+        return Assessment(True, category, severity, tuple(evidence[:MAX_EVIDENCE]))
+
+
+def _in_scope(scope: str, mi: int, hit: Hit, mj: int, other: Hit) -> bool:
+    if scope == "window":
+        return True
+    if mi != mj:
+        return False
+    return scope == "message" or hit.sentence == other.sentence
+
+
+def _find(cue: str, scope: str, mi: int, hit: Hit, index: dict[str, list[tuple[int, Hit]]]) -> tuple[int, Hit] | None:
+    for mj, other in reversed(index.get(cue, ())):
+        if _in_scope(scope, mi, hit, mj, other):
+            return mj, other
+    return None
+
+
+def _support(rule: Rule, mi: int, hit: Hit, index: dict[str, list[tuple[int, Hit]]]) -> list[tuple[int, Hit]] | None:
+    """The context hits that make this anchor a finding, or None when the rule does not hold."""
+    found: list[tuple[int, Hit]] = []
+    for cue in rule.all:
+        f = _find(cue, rule.scope, mi, hit, index)
+        if f is None:
+            return None
+        found.append(f)
+    if rule.any:
+        for cue in rule.any:
+            f = _find(cue, rule.scope, mi, hit, index)
+            if f is not None:
+                found.append(f)
+                break
+        else:
+            return None
+    for cue in rule.unless:
+        if _find(cue, rule.unless_scope, mi, hit, index) is not None:
+            return None
+    return found

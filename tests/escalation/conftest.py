@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+import pytest
+
+from escalation.detector import Detector
+
+
+@pytest.fixture(scope="session")
+def detector() -> Detector:
+    return Detector.load()
