@@ -41,10 +41,12 @@ from server.listeners import ListenerService
 from server.notify import Notifier
 from server.overview import Overview
 from server.queue_watch import QueueWatch
+from server.revocation import Revocations
 from server.sessions import Actor, Sessions
 from server.static import add_static_routes, security_headers
 from server.store.pool import create_pool
 from server.supervision import Supervision
+from server.token_watch import TokenWatch
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,8 @@ class Services:
     sessions: Sessions
     identity: Identity
     limits: Limits
+    revocations: Revocations
+    token_watch: TokenWatch
     notifier: Notifier
     queue: WaitingQueue
     presence: ListenerPresence
@@ -164,6 +168,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         seeker_grace_s=settings.seeker_grace_s,
     )
     overview = Overview(pool=pool, queue=queue, presence=presence, notifier=notifier)
+    revocations = Revocations(redis)
     jobs = PeriodicJobs(LeaderLock(redis, KEYS.leader("jobs")), interval_s=min(1.0, settings.pairing_interval_s))
     jobs.every("pair", settings.pairing_interval_s, assignments.pair_waiting)
     jobs.every("reconcile", 5.0, assignments.reconcile)
@@ -181,6 +186,10 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         sessions=sessions,
         identity=Identity(pool),
         limits=build_limits(settings.rate_limits, settings.redis_url),
+        revocations=revocations,
+        token_watch=TokenWatch(
+            pool=pool, sessions=sessions, revocations=revocations, sio=sio, interval_s=settings.token_check_interval_s
+        ),
         notifier=notifier,
         queue=queue,
         presence=presence,
@@ -209,7 +218,11 @@ async def stop_background(services: Services) -> None:
 def create_app(settings: Settings) -> web.Application:
     """The aiohttp application; services are built on startup (inside the running loop)."""
     app = web.Application(middlewares=[errors_as_json, security_headers], client_max_size=64 * 1024)
-    manager = socketio.AsyncRedisManager(
+    from server.socket_manager import LocalFirstRedisManager
+    from server.ws_compression import disable_ws_compression
+
+    # Local delivery first; Redis carries only what another process needs (server/socket_manager.py).
+    manager = LocalFirstRedisManager(
         settings.redis_url,
         redis_options={
             "max_connections": settings.redis_max_connections,
@@ -229,6 +242,7 @@ def create_app(settings: Settings) -> web.Application:
         engineio_logger=False,
     )
     sio.attach(app)
+    disable_ws_compression(sio)  # browsers offer permessage-deflate; it triples memory per socket
     add_routes(app)
     add_static_routes(app, settings.static_dir, settings.allowed_origins)
 
@@ -241,6 +255,7 @@ def create_app(settings: Settings) -> web.Application:
         services.tasks.append(asyncio.create_task(services.jobs.run()))
         services.tasks.append(asyncio.create_task(services.queue_watch.run()))
         services.tasks.append(asyncio.create_task(services.heartbeat.run()))
+        services.tasks.append(asyncio.create_task(services.token_watch.run()))
 
     async def shutdown(app: web.Application) -> None:
         """SIGTERM: the listening socket is already closed; finish in-flight writes, then drop every
@@ -260,6 +275,7 @@ def create_app(settings: Settings) -> web.Application:
     async def cleanup(app: web.Application) -> None:
         services: Services = app[SERVICES]  # type: ignore[assignment]
         await stop_background(services)
+        await manager.close()
         await services.alerts.close()
         await services.redis.aclose()
         await services.pool.close()

@@ -16,12 +16,13 @@ import asyncpg
 
 from escalation.detector import Assessment
 from matching.queue import WaitingQueue
+from server import retention
 from server.assignments import Assignments, waiting_entry
 from server.effects import best_effort
 from server.errors import ProtocolError, conflict, forbidden, invalid, not_found
 from server.notify import Notifier
 from server.sessions import Actor
-from server.store import conversations, messages, seekers
+from server.store import audit, conversations, messages, seekers
 from server.store.conversations import Conversation
 from server.store.escalations import Escalation
 from server.store.messages import Message
@@ -183,6 +184,35 @@ class ChatService:
         if actor.role == "seeker" and conv.status != "ended":
             actor.conversation_id = conv.id
         return {"conversation": conv.to_wire(), "messages": [m.to_wire() for m in history]}
+
+    async def erase(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
+        """A seeker erases their own conversation (ending it first if it is still open)."""
+        async with self._pool.acquire() as conn:
+            conv = await conversations.get(conn, conversation_id)
+            self._check_access(actor, conv, write=True)
+            assert conv is not None
+            if conv.status != "ended":
+                ended = await conversations.end(conn, conv.id, "seeker", "erased by seeker")
+                if ended is not None:
+                    await self.after_end(conv, by="seeker", reason="erased by seeker")
+            erased = await retention.erase_conversation(conn, conv.id)
+        if actor.conversation_id == conv.id:
+            actor.conversation_id = None
+        return {"erased_messages": erased}
+
+    async def block_seeker(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
+        """Staff stop a seeker session from opening new chats (the current one goes on)."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            conv = await conversations.get(conn, conversation_id)
+            if conv is None:
+                raise not_found("no such conversation")
+            if not actor.is_supervisor and conv.listener_id != actor.id:
+                raise forbidden()
+            await seekers.block(conn, conv.seeker_id)
+            await audit.record(
+                conn, actor_id=actor.id, actor_role=actor.role, action="block_seeker", conversation_id=conv.id
+            )
+        return {"blocked": True}
 
     async def listener_conversations(self, actor: Actor) -> dict[str, Any]:
         """A listener's console after a reload or a reconnect: what they are responding to now."""

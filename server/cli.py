@@ -44,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--limit", type=int, default=200)
     alarms = sub.add_parser("false-alarms", help="escalations resolved as false alarms (to tune the lexicon)")
     alarms.add_argument("--limit", type=int, default=200)
+    sub.add_parser("purge", help="delete transcripts past RETENTION_DAYS (ESCALATION_RETENTION_DAYS with escalations)")
+    sub.add_parser("rotate-keys", help="re-seal stored message bodies with the current MESSAGE_KEY")
+    keygen = sub.add_parser("new-key", help="print a fresh MESSAGE_KEY value (KEYID:BASE64)")
+    keygen.add_argument("key_id")
     return parser
 
 
@@ -58,6 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    from server.crypto import KeyError_, build_cipher, configure
+
+    try:
+        configure(build_cipher(settings.message_key, settings.message_keys_old))
+    except KeyError_ as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
     try:
         if command == "serve":
             if args.port is not None:
@@ -65,8 +76,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.host is not None:
                 settings = dataclasses.replace(settings, host=args.host)
             return serve(settings)
+        if command == "new-key":
+            from server.crypto import new_key_spec
+
+            print(new_key_spec(args.key_id))
+            return 0
         with database_url(settings) as dsn:
-            return asyncio.run(_admin(command, args, dsn))
+            return asyncio.run(_admin(command, args, dsn, settings))
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
@@ -89,7 +105,7 @@ def database_url(settings: Settings) -> Iterator[str]:
         handle.cleanup()  # type: ignore[attr-defined]
 
 
-async def _admin(command: str, args: argparse.Namespace, dsn: str) -> int:
+async def _admin(command: str, args: argparse.Namespace, dsn: str, settings: Settings) -> int:
     from server.store import audit, escalations
     from server.store.migrate import migrate
     from server.store.pool import connect
@@ -109,6 +125,24 @@ async def _admin(command: str, args: argparse.Namespace, dsn: str) -> int:
         if command == "false-alarms":
             for row in await escalations.false_alarms(conn, args.limit):
                 print(_line(row))
+            return 0
+        if command == "purge":
+            from server.retention import purge
+
+            result = await purge(
+                conn,
+                retention_days=settings.retention_days,
+                escalation_retention_days=settings.escalation_retention_days,
+            )
+            print(f"purged {result.conversations} conversations, {result.messages} messages, {result.seekers} seekers")
+            return 0
+        if command == "rotate-keys":
+            from server.store.messages import rotate_keys
+
+            if not settings.message_key:
+                print("MESSAGE_KEY is not set: nothing to rotate to", file=sys.stderr)
+                return 2
+            print(f"re-sealed {await rotate_keys(conn)} message bodies with the current key")
             return 0
     finally:
         await conn.close()

@@ -35,6 +35,7 @@ RATE_LIMIT_NAMES = (
     "seeker_sessions_per_address",
     "logins_per_username",
     "logins_per_address",
+    "connections_per_address",
 )
 
 
@@ -52,7 +53,7 @@ class Topic:
 class Settings:
     database_url: str | None
     redis_url: str | None
-    jwt_secret: str | None
+    jwt_secret: str | None = field(repr=False)
     port: int = 8080
     host: str = "0.0.0.0"
     data_dir: Path = Path(".peerline")
@@ -75,6 +76,12 @@ class Settings:
     detector_window: int = 5
     allowed_origins: tuple[str, ...] = ()
     rate_limits: dict[str, str] = field(default_factory=dict)
+    message_key: str | None = field(default=None, repr=False)
+    message_keys_old: str | None = field(default=None, repr=False)
+    retention_days: float = 30.0
+    escalation_retention_days: float = 365.0
+    token_check_interval_s: float = 30.0
+    trust_forwarded_for: bool = False
     log_level: str = "INFO"
     static_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "client_web" / "dist")
 
@@ -171,4 +178,10 @@ class Settings:
                 if env.get(f"RATE_LIMIT_{name.upper()}")
             },
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            message_key=env.get("MESSAGE_KEY") or None,
+            message_keys_old=env.get("MESSAGE_KEYS_OLD") or None,
+            retention_days=positive("RETENTION_DAYS", 30.0),
+            escalation_retention_days=positive("ESCALATION_RETENTION_DAYS", 365.0),
+            token_check_interval_s=positive("TOKEN_CHECK_INTERVAL_S", 30.0),
+            trust_forwarded_for=env.get("TRUST_X_FORWARDED_FOR", "").lower() in ("1", "true", "yes"),
         )

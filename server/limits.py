@@ -6,13 +6,13 @@ must hold across processes use Redis storage of the same ``limits`` library.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import limits
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
+from server.addresses import hashed
 from server.config import RATE_LIMIT_NAMES
 from server.errors import ProtocolError
 from server.sessions import Actor
@@ -25,6 +25,7 @@ class LimitSettings:
     seeker_sessions_per_address: str = "30/minute"
     logins_per_username: str = "10/minute"
     logins_per_address: str = "30/minute"
+    connections_per_address: str = "120/minute"
 
 
 class Limits:
@@ -39,6 +40,7 @@ class Limits:
         self._seeker_sessions = limits.parse(settings.seeker_sessions_per_address)
         self._logins_user = limits.parse(settings.logins_per_username)
         self._logins_address = limits.parse(settings.logins_per_address)
+        self._connections = limits.parse(settings.connections_per_address)
 
     async def check_event(self, actor: Actor) -> None:
         if not await self._local.hit(self._per_socket, "sock", actor.sid):
@@ -52,6 +54,9 @@ class Limits:
         if not await self._shared.hit(self._seeker_sessions, "seekers", _hashed(address)):
             raise ProtocolError("rate_limited", "too many new sessions from this address")
 
+    async def check_connection(self, address: str) -> bool:
+        return await self._shared.hit(self._connections, "connect", _hashed(address))
+
     async def check_login(self, username: str, address: str) -> None:
         user_ok = await self._shared.hit(self._logins_user, "login-user", _hashed(username))
         address_ok = await self._shared.hit(self._logins_address, "login-addr", _hashed(address))
@@ -60,8 +65,8 @@ class Limits:
 
 
 def _hashed(value: str) -> str:
-    """Addresses and usernames are never kept in the clear, not even in counters."""
-    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    """Addresses and usernames are never kept in the clear, not even in counters (which expire)."""
+    return hashed(value)
 
 
 def build_limits(overrides: dict[str, str], redis_url: str) -> Limits:

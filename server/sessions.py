@@ -17,6 +17,7 @@ class Actor:
     display_name: str | None = None
     token_id: str = ""
     token_expires_at: int = 0
+    issued_at: int = 0
     languages: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     max_chats: int = 3

@@ -16,6 +16,7 @@ import redis.exceptions
 import socketio
 from socketio.exceptions import ConnectionRefusedError as Refused
 
+from server.addresses import client_address
 from server.auth import InvalidToken
 from server.errors import ProtocolError, invalid, unavailable
 from server.gateway.payloads import parse
@@ -80,20 +81,37 @@ class RoleNamespace(socketio.AsyncNamespace):
 
     # -- connect / disconnect -------------------------------------------------------------------
     async def _connect(self, sid: str, environ: Any, auth: Any) -> bool:
+        services = self.services
+        request = environ.get("aiohttp.request") if isinstance(environ, dict) else None
+        address = client_address(request, trust_forwarded=services.settings.trust_forwarded_for)
+        try:
+            allowed = await services.limits.check_connection(address)
+        except _BACKING_ERRORS:
+            allowed = True  # Redis away: do not lock everyone out of a crisis service
+        if not allowed:
+            raise Refused("rate_limited")
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
-            claims = self.services.tokens.decode(token)
+            claims = services.tokens.decode(token)
         except InvalidToken:
             raise Refused("unauthorized") from None
         if claims.role not in self.roles:
             raise Refused("unauthorized")
         try:
-            actor = await self.services.identity.actor_for(claims, sid)
+            revoked = await services.revocations.is_revoked(claims.token_id, claims.subject, claims.issued_at)
+        except _BACKING_ERRORS:
+            revoked = False  # the account check in PostgreSQL below still applies
+            log.warning("connect: revocation list unavailable")
+        if revoked:
+            raise Refused("unauthorized")
+        try:
+            actor = await services.identity.actor_for(claims, sid)
         except _BACKING_ERRORS:
             log.warning("connect refused: backing service unavailable")
             raise Refused("unavailable") from None
         if actor is None:
             raise Refused("unauthorized")
+        actor.issued_at = claims.issued_at
         self.services.sessions.add(actor)
         await self.enter_room(sid, self.identity_room(actor))
         try:

@@ -31,6 +31,7 @@ class ListenerNamespace(RoleNamespace):
         self.event("end_chat", p.ConversationRef, self.end_chat)
         self.event("escalate", p.Escalate, self.escalate)
         self.event("list_conversations", None, lambda a, m: chat.listener_conversations(a))
+        self.event("block_seeker", p.ConversationRef, lambda a, m: chat.block_seeker(a, m.conversation_id))
 
     def identity_room(self, actor: Actor) -> str:
         return listener_room(actor.id)

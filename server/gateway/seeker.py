@@ -28,6 +28,7 @@ class SeekerNamespace(RoleNamespace):
         self.event("typing", p.Typing, self.typing)
         self.event("resume", p.Resume, lambda a, m: chat.resume(a, m.conversation_id, m.after_seq))
         self.event("end_chat", p.ConversationRef, self.end_chat)
+        self.event("erase", p.ConversationRef, lambda a, m: chat.erase(a, m.conversation_id))
 
     def identity_room(self, actor: Actor) -> str:
         return seeker_room(actor.id)

@@ -29,6 +29,7 @@ class SupervisorNamespace(RoleNamespace):
         self.event("take_over", p.ConversationRef, self.take_over)
         self.event("end_chat", p.ConversationRef, self.end_chat)
         self.event("overview", None, lambda a, m: services.overview.current())
+        self.event("block_seeker", p.ConversationRef, lambda a, m: services.chat.block_seeker(a, m.conversation_id))
 
     def identity_room(self, actor: Actor) -> str:
         return SUPERVISORS_ROOM

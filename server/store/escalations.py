@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from server.crypto import cipher
 from server.timefmt import iso
 
 
@@ -61,7 +62,11 @@ _SELECT = (
 
 
 def _escalation(row: asyncpg.Record | None) -> Escalation | None:
-    return None if row is None else Escalation(*row.values())
+    if row is None:
+        return None
+    values = list(row.values())
+    values[5] = [{**e, "text": cipher().open(e.get("text", ""), values[1])} for e in values[5] or []]
+    return Escalation(*values)
 
 
 async def create(
@@ -84,7 +89,7 @@ async def create(
         source,
         category,
         severity,
-        evidence,
+        [{**e, "text": cipher().seal(e.get("text", ""), conversation_id)} for e in evidence],
         reason,
         raised_by,
     )

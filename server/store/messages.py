@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from server.crypto import cipher
 from server.timefmt import iso
 
 
@@ -44,7 +45,11 @@ _NIL = "00000000-0000-0000-0000-000000000000"
 
 
 def _message(row: asyncpg.Record | None) -> Message | None:
-    return None if row is None else Message(*row.values())
+    if row is None:
+        return None
+    values = list(row.values())
+    values[7] = cipher().open(values[7], values[1])  # text, opened with its conversation id
+    return Message(*values)
 
 
 async def by_client_id(
@@ -82,7 +87,7 @@ async def insert(
         client_id,
         sender,
         sender_id,
-        text,
+        cipher().seal(text, conversation_id),
         visibility,
     )
     message = _message(row)
@@ -111,6 +116,28 @@ async def after(
     return [m for m in map(_message, rows) if m is not None]
 
 
+async def rotate_keys(conn: asyncpg.Connection, batch: int = 500) -> int:
+    """Re-seal every body not sealed with the current key (plain text included), in batches."""
+    box = cipher()
+    done = 0
+    while True:
+        async with conn.transaction():
+            rows = await conn.fetch(
+                "select id, conversation_id::text, text from messages"
+                " where text not like $1 order by id limit $2 for update skip locked",
+                f"enc:v1:{box.current_id}:%",
+                batch,
+            )
+            for row in rows:
+                plain = box.open(row["text"], row["conversation_id"])
+                await conn.execute(
+                    "update messages set text = $2 where id = $1", row["id"], box.seal(plain, row["conversation_id"])
+                )
+        done += len(rows)
+        if len(rows) < batch:
+            return done
+
+
 async def recent_seeker_texts(conn: asyncpg.Connection, conversation_id: str, limit: int) -> list[str]:
     """The detector's window: the seeker's last messages, oldest first."""
     if limit <= 0:
@@ -120,4 +147,4 @@ async def recent_seeker_texts(conn: asyncpg.Connection, conversation_id: str, li
         conversation_id,
         limit,
     )
-    return [r[0] for r in reversed(rows)]
+    return [cipher().open(r[0], conversation_id) for r in reversed(rows)]

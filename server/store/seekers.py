@@ -13,5 +13,9 @@ async def exists(conn: asyncpg.Connection, seeker_id: str) -> bool:
     return bool(await conn.fetchval("select true from seekers where id = $1::uuid", seeker_id))
 
 
+async def block(conn: asyncpg.Connection, seeker_id: str) -> None:
+    await conn.execute("update seekers set blocked_at = coalesce(blocked_at, now()) where id = $1::uuid", seeker_id)
+
+
 async def is_blocked(conn: asyncpg.Connection, seeker_id: str) -> bool:
     return bool(await conn.fetchval("select blocked_at is not null from seekers where id = $1::uuid", seeker_id))

@@ -1,0 +1,71 @@
+"""Per process: live sockets whose token expired or was revoked, or whose account was deactivated,
+are disconnected — a revoked staff token must not keep reading conversations."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import asyncpg
+import socketio
+
+from server.notify import LISTENER_NS, SEEKER_NS, SUPERVISOR_NS
+from server.revocation import Revocations
+from server.sessions import Actor, Sessions
+
+log = logging.getLogger(__name__)
+
+_NAMESPACE = {"seeker": SEEKER_NS, "listener": LISTENER_NS, "supervisor": SUPERVISOR_NS, "admin": SUPERVISOR_NS}
+
+
+class TokenWatch:
+    def __init__(
+        self,
+        *,
+        pool: asyncpg.Pool,
+        sessions: Sessions,
+        revocations: Revocations,
+        sio: socketio.AsyncServer,
+        interval_s: float,
+    ) -> None:
+        self._pool = pool
+        self._sessions = sessions
+        self._revocations = revocations
+        self._sio = sio
+        self._interval_s = interval_s
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval_s)
+            try:
+                await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("token sweep failed: %s", type(exc).__name__)
+
+    async def sweep(self) -> int:
+        actors = self._sessions.of_role("seeker", "listener", "supervisor", "admin")
+        now = time.time()
+        staff_ids = list({a.id for a in actors if a.is_staff})
+        active: set[str] = set()
+        if staff_ids:
+            async with self._pool.acquire() as conn:
+                rows = await conn.fetch("select id::text from users where id = any($1::uuid[]) and active", staff_ids)
+            active = {r[0] for r in rows}
+        dropped = 0
+        for actor in actors:
+            if await self._should_drop(actor, now, active):
+                await self._sio.disconnect(actor.sid, namespace=_NAMESPACE[actor.role])
+                dropped += 1
+        if dropped:
+            log.info("disconnected %d sockets with expired or revoked tokens", dropped)
+        return dropped
+
+    async def _should_drop(self, actor: Actor, now: float, active_staff: set[str]) -> bool:
+        if actor.token_expires_at <= now:
+            return True
+        if actor.is_staff and actor.id not in active_staff:
+            return True
+        return await self._revocations.is_revoked(actor.token_id, actor.id, actor.issued_at)
