@@ -1,0 +1,44 @@
+interface Props {
+  embedded: boolean;
+  contactsOpen: boolean;
+  onToggleContacts: () => void;
+  onQuickExit: () => void;
+  onMinimize: () => void;
+}
+
+/** Brand, crisis contacts and the always-visible quick exit. */
+export function Header({ embedded, contactsOpen, onToggleContacts, onQuickExit, onMinimize }: Props) {
+  return (
+    <header class="seeker-header">
+      <p class="brand">
+        <span class="brand__mark" aria-hidden="true" />
+        Peerline
+      </p>
+      <div class="seeker-header__actions">
+        <button
+          type="button"
+          class="button button--crisis"
+          aria-expanded={contactsOpen}
+          aria-controls="crisis-contacts"
+          onClick={onToggleContacts}
+        >
+          Crisis contacts
+        </button>
+        <button
+          type="button"
+          class="button button--exit"
+          onClick={onQuickExit}
+          title="Leave this page at once (or press Escape twice)"
+          data-testid="quick-exit"
+        >
+          Quick exit
+        </button>
+        {embedded ? (
+          <button type="button" class="button button--ghost" onClick={onMinimize} aria-label="Minimize chat">
+            <span aria-hidden="true">–</span>
+          </button>
+        ) : null}
+      </div>
+    </header>
+  );
+}

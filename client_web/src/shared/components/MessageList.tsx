@@ -1,0 +1,97 @@
+import { useEffect, useRef } from "preact/hooks";
+import { formatClock } from "../format";
+import type { ShownMessage } from "../messages";
+import type { Sender } from "../protocol";
+
+export type Viewer = "seeker" | "listener" | "supervisor";
+
+export function senderLabel(message: ShownMessage, viewer: Viewer, listenerName?: string | null): string {
+  const whisper = message.visibility === "staff";
+  if (message.sender === viewer) return whisper ? "You (whisper)" : "You";
+  const names: Record<Sender, string> = {
+    seeker: viewer === "seeker" ? "You" : "Seeker",
+    listener: listenerName ? `${listenerName} (listener)` : "Listener",
+    supervisor: "Supervisor",
+    system: "Peerline",
+  };
+  const name = names[message.sender];
+  return whisper ? `${name} — whisper, the seeker can't see this` : name;
+}
+
+function deliveryText(message: ShownMessage): string | null {
+  switch (message.delivery) {
+    case "sending":
+      return "Sending…";
+    case "queued":
+      return "Not sent yet — will retry automatically";
+    case "failed":
+      return `Not sent${message.problem ? `: ${message.problem}` : ""}`;
+    default:
+      return null;
+  }
+}
+
+interface Props {
+  messages: readonly ShownMessage[];
+  viewer: Viewer;
+  listenerName?: string | null;
+  label: string;
+  onRetry?: (message: ShownMessage) => void;
+  emptyText?: string;
+}
+
+/** The transcript. Every string is rendered as a text node (Preact escapes it); never as markup. */
+export function MessageList({ messages, viewer, listenerName, label, onRetry, emptyText }: Props) {
+  const listRef = useRef<HTMLOListElement>(null);
+  const stickToBottom = useRef(true);
+
+  useEffect(() => {
+    const list = listRef.current;
+    if (list && stickToBottom.current) list.scrollTop = list.scrollHeight;
+  }, [messages]);
+
+  const onScroll = () => {
+    const list = listRef.current;
+    if (list) stickToBottom.current = list.scrollHeight - list.scrollTop - list.clientHeight < 48;
+  };
+
+  return (
+    <ol class="messages" ref={listRef} onScroll={onScroll} tabIndex={0} aria-label={label}>
+      {messages.length === 0 && emptyText ? <li class="messages__empty">{emptyText}</li> : null}
+      {messages.map((m) => {
+        const own = m.sender === viewer;
+        const status = deliveryText(m);
+        const classes = [
+          "message",
+          own ? "message--own" : "message--other",
+          `message--${m.sender}`,
+          m.visibility === "staff" ? "message--whisper" : "",
+          m.delivery ? `message--${m.delivery}` : "",
+        ]
+          .filter(Boolean)
+          .join(" ");
+        return (
+          <li key={m.id} class={classes} data-sender={m.sender} data-visibility={m.visibility}>
+            <div class="message__meta">
+              <span class="message__sender">{senderLabel(m, viewer, listenerName)}</span>
+              <time class="message__time" dateTime={m.sent_at}>
+                {formatClock(m.sent_at)}
+              </time>
+            </div>
+            <p class="message__text">{m.text}</p>
+            {status ? (
+              <p class="message__status">
+                {status}
+                {m.delivery === "failed" && onRetry ? (
+                  <button type="button" class="link-button" onClick={() => onRetry(m)}>
+                    Try again
+                  </button>
+                ) : null}
+              </p>
+            ) : null}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

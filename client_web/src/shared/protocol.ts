@@ -1,0 +1,138 @@
+/** Types of the Peerline wire contract (see PROTOCOL.md). Payloads from the network are untrusted:
+ * every string here is rendered as text, never as markup. */
+
+export type Sender = "seeker" | "listener" | "supervisor" | "system";
+export type Visibility = "all" | "staff";
+export type Severity = "none" | "high" | "imminent";
+export type ConversationStatus = "queued" | "active" | "ended";
+
+export interface Message {
+  conversation_id: string;
+  id: string;
+  seq: number | null;
+  client_id: string | null;
+  sender: Sender;
+  text: string;
+  sent_at: string;
+  visibility: Visibility;
+}
+
+export interface Conversation {
+  conversation_id: string;
+  status: ConversationStatus;
+  topic: string;
+  language: string;
+  severity: Severity;
+  listener: { display_name: string } | null;
+  created_at: string;
+  last_seq: number;
+}
+
+export interface ProtocolError {
+  code: string;
+  message: string;
+}
+
+export type Ack<T = object> = ({ ok: true } & T) | { ok: false; error: ProtocolError };
+
+export interface Topic {
+  id: string;
+  label: string;
+}
+
+export interface Language {
+  id: string;
+  label: string;
+}
+
+export interface CrisisResource {
+  name: string;
+  how: string;
+  available: string;
+  /** Only for the bundled contacts: a tel:/sms: link. Never taken from the network. */
+  href?: string;
+}
+
+export interface QueueEvent {
+  conversation_id: string;
+  position: number;
+  estimated_wait_s: number | null;
+}
+
+export interface MatchedEvent {
+  conversation_id: string;
+  listener: { display_name: string } | null;
+}
+
+export interface TypingEvent {
+  conversation_id: string;
+  sender: Sender;
+  typing: boolean;
+}
+
+export interface ChatEndedEvent {
+  conversation_id: string;
+  by: Sender;
+  reason: string | null;
+}
+
+export interface CrisisResourcesEvent {
+  conversation_id: string;
+  resources: CrisisResource[];
+}
+
+export interface WaitingEntry {
+  conversation_id: string;
+  topic: string;
+  language: string;
+  waited_s: number;
+  severity: Severity;
+}
+
+export interface RiskEvent {
+  conversation_id: string;
+  category: string | null;
+  severity: Severity;
+  escalation_id: string;
+}
+
+export interface ReleasedEvent {
+  conversation_id: string;
+  by: "supervisor" | "system";
+  reason: string | null;
+}
+
+export type EscalationStatus = "open" | "acknowledged" | "resolved";
+
+export interface Escalation {
+  escalation_id: string;
+  conversation_id: string;
+  source: "detector" | "listener";
+  category: string | null;
+  severity: Severity;
+  evidence: unknown;
+  status: EscalationStatus;
+  created_at: string;
+  listener: { display_name: string } | null;
+  outcome?: string | null;
+  note?: string | null;
+}
+
+export interface ListenerLoad {
+  user_id: string;
+  display_name: string;
+  status: string;
+  load: number;
+  max_chats: number;
+}
+
+export interface Overview {
+  queue_length: number;
+  longest_wait_s: number | null;
+  active_conversations: number;
+  listeners: ListenerLoad[];
+  open_escalations: number;
+}
+
+export const OUTCOMES = ["false_alarm", "de_escalated", "emergency_services", "referred", "other"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
