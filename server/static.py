@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-
-log = logging.getLogger(__name__)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -58,8 +55,14 @@ def add_static_routes(app: web.Application, dist: Path, allowed_origins: tuple[s
         return response
 
     app.router.add_get("/widget.js", widget)
-    assets = dist / "assets"
-    if assets.is_dir():
-        app.router.add_static("/assets/", assets, follow_symlinks=False)
-    else:
-        log.warning("client_web/dist/assets missing: the browser apps are not built")
+    async def asset(request: web.Request) -> web.StreamResponse:
+        # Resolved per request, so a build made after start-up is served too; never outside dist/assets.
+        root = (dist / "assets").resolve()
+        path = (root / request.match_info["name"]).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise web.HTTPNotFound(reason="no such asset")
+        response = web.FileResponse(path)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"  # names carry content hashes
+        return response
+
+    app.router.add_get("/assets/{name:.+}", asset)

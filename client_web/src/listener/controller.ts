@@ -318,6 +318,9 @@ export class ListenerController {
     const ack = await call<{ status: Status; max_chats: number }>(socket, "set_status", payload);
     if (ack.ok) this.store.set({ status: ack.status, maxChats: ack.max_chats ?? maxChats });
     const ids = new Set([...this.persisted.conversations, ...this.store.state.order]);
+    // A fresh tab or another device: the server knows which chats this listener is responding to.
+    const listed = await call<{ conversations: Conversation[] }>(socket, "list_conversations", null);
+    if (listed.ok) for (const c of listed.conversations) ids.add(c.conversation_id);
     for (const id of ids) await this.resume(id);
     void this.outbox.flush();
   }

@@ -133,6 +133,14 @@ export class SeekerController {
       this.store.set({ messages: [firstMessage] });
     }
     const ack = await call<{ conversation_id: string; position: number }>(socket, "request_chat", payload);
+    if (!ack.ok && ack.error.code === "conflict" && typeof ack.conversation_id === "string") {
+      // Our earlier request was stored but its answer was lost: carry on with that conversation.
+      this.session.conversationId = ack.conversation_id;
+      this.persist();
+      this.store.set({ conversationId: ack.conversation_id, phase: "waiting", messages: [] });
+      await this.resume();
+      return;
+    }
     if (!ack.ok) {
       const message =
         ack.error.code === "conflict"

@@ -33,7 +33,7 @@ export interface ProtocolError {
   message: string;
 }
 
-export type Ack<T = object> = ({ ok: true } & T) | { ok: false; error: ProtocolError };
+export type Ack<T = object> = ({ ok: true } & T) | { ok: false; error: ProtocolError; conversation_id?: string | null };
 
 export interface Topic {
   id: string;
