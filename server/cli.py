@@ -137,12 +137,14 @@ async def _admin(command: str, args: argparse.Namespace, dsn: str, settings: Set
             print(f"purged {result.conversations} conversations, {result.messages} messages, {result.seekers} seekers")
             return 0
         if command == "rotate-keys":
-            from server.store.messages import rotate_keys
+            from server.store import messages
 
             if not settings.message_key:
                 print("MESSAGE_KEY is not set: nothing to rotate to", file=sys.stderr)
                 return 2
-            print(f"re-sealed {await rotate_keys(conn)} message bodies with the current key")
+            bodies = await messages.rotate_keys(conn)
+            spans = await escalations.rotate_keys(conn)
+            print(f"re-sealed {bodies} message bodies and {spans} escalations' evidence with the current key")
             return 0
     finally:
         await conn.close()

@@ -13,8 +13,10 @@ import orjson
 import prometheus_client
 from aiohttp import web
 
-from server.auth import verify_password
+from server.addresses import client_address
+from server.auth import InvalidToken, verify_password
 from server.errors import HTTP_STATUS, ProtocolError, invalid
+from server.openapi import serve_openapi
 from server.store import seekers, users
 
 if TYPE_CHECKING:
@@ -62,6 +64,10 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
     return body
 
 
+def _address(request: web.Request) -> str:
+    return client_address(request, trust_forwarded=_services(request).settings.trust_forwarded_for)
+
+
 def _services(request: web.Request) -> Services:
     return request.app[SERVICES]  # type: ignore[return-value]
 
@@ -72,7 +78,7 @@ async def create_seeker(request: web.Request) -> web.Response:
     language = body.get("language", "en")
     if not isinstance(language, str) or language not in services.settings.language_ids:
         raise invalid("unsupported language")
-    await services.limits.check_seeker_session(request.remote or "")
+    await services.limits.check_seeker_session(_address(request))
     async with services.pool.acquire() as conn:
         seeker_id = await seekers.create(conn, language)
     token = services.tokens.issue(seeker_id, "seeker", services.settings.seeker_token_ttl_s)
@@ -87,7 +93,7 @@ async def login(request: web.Request) -> web.Response:
         raise invalid("username and password are required strings")
     if len(username) > 128 or len(password) > 1024:
         raise invalid("username or password too long")
-    await services.limits.check_login(username, request.remote or "")
+    await services.limits.check_login(username, _address(request))
     async with services.pool.acquire() as conn:
         user = await users.by_username(conn, username)
     hashed = user.password_hash if user is not None and user.active else None
@@ -96,6 +102,19 @@ async def login(request: web.Request) -> web.Response:
         raise ProtocolError("unauthorized", "wrong username or password")
     token = services.tokens.issue(user.id, user.role, services.settings.staff_token_ttl_s)
     return json_response({"token": token, "role": user.role, "user_id": user.id, "display_name": user.display_name})
+
+
+async def logout(request: web.Request) -> web.Response:
+    """Revokes the presented token (``Authorization: Bearer``) everywhere, at once and for good."""
+    services = _services(request)
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    try:
+        claims = services.tokens.decode(token if scheme.lower() == "bearer" else None)
+    except InvalidToken:
+        raise ProtocolError("unauthorized", "a valid bearer token is required") from None
+    await services.revocations.revoke_token(claims)
+    await services.token_watch.sweep()
+    return json_response({"status": "ok"})
 
 
 async def topics(request: web.Request) -> web.Response:
@@ -136,8 +155,10 @@ async def metrics(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/seekers", create_seeker)
     app.router.add_post("/api/login", login)
+    app.router.add_post("/api/logout", logout)
     app.router.add_get("/api/topics", topics)
     app.router.add_get("/api/languages", languages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+    app.router.add_get("/api/openapi.json", serve_openapi)

@@ -55,6 +55,7 @@ def add_static_routes(app: web.Application, dist: Path, allowed_origins: tuple[s
         return response
 
     app.router.add_get("/widget.js", widget)
+
     async def asset(request: web.Request) -> web.StreamResponse:
         # Resolved per request, so a build made after start-up is served too; never outside dist/assets.
         root = (dist / "assets").resolve()

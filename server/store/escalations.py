@@ -195,3 +195,24 @@ async def false_alarms(conn: asyncpg.Connection, limit: int = 1000) -> list[asyn
         " where e.outcome = 'false_alarm' order by e.created_at desc limit $1",
         limit,
     )
+
+
+async def rotate_keys(conn: asyncpg.Connection) -> int:
+    """Re-seal evidence spans not sealed with the current key (they hold words from the chat)."""
+    box = cipher()
+    done = 0
+    async with conn.transaction():
+        rows = await conn.fetch(
+            "select id, conversation_id::text, evidence from escalations where evidence <> '[]' for update"
+        )
+        for row in rows:
+            evidence = row["evidence"]
+            if not any(box.needs_rotation(e.get("text", "")) for e in evidence):
+                continue
+            resealed = [
+                {**e, "text": box.seal(box.open(e.get("text", ""), row["conversation_id"]), row["conversation_id"])}
+                for e in evidence
+            ]
+            await conn.execute("update escalations set evidence = $2 where id = $1", row["id"], resealed)
+            done += 1
+    return done

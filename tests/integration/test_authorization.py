@@ -64,8 +64,15 @@ async def build_world(base: str, database_url: str) -> World:
         tokens[key] = await seeker_token(base)
     world = World(base, tokens, {}, {})
     c = world.clients
-    for key, ns in [("S1", "/seeker"), ("S2", "/seeker"), ("S3", "/seeker"), ("L1", "/listener"),
-                    ("L2", "/listener"), ("SUP", "/supervisor"), ("ADM", "/supervisor")]:
+    for key, ns in [
+        ("S1", "/seeker"),
+        ("S2", "/seeker"),
+        ("S3", "/seeker"),
+        ("L1", "/listener"),
+        ("L2", "/listener"),
+        ("SUP", "/supervisor"),
+        ("ADM", "/supervisor"),
+    ]:
         c[key] = await Client(base, ns, tokens[key]).connect()
     for seeker, listener, name in [("S1", "L1", "A"), ("S2", "L2", "B")]:
         cid = (await c[seeker].ok("request_chat", {"topic": "grief", "language": "en"}))["conversation_id"]

@@ -1,0 +1,286 @@
+"""The HTTP API as an OpenAPI 3.1 document, served at ``GET /api/openapi.json``.
+
+Written by hand from the routes in ``server/http_api.py`` (and PROTOCOL.md), not generated: the
+document is a contract for embedders and the input of the schemathesis test in
+``tests/security/test_openapi.py``, which fails when a route answers something not written here.
+It holds no per-deployment values (topics and languages are served by their own routes), so it is
+built once and served as bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+_JSON = "application/json"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {_JSON: {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/responses/{description}"}
+
+
+_ERROR_RESPONSES: dict[str, dict[str, Any]] = {
+    "Invalid": _json(_ref("Error"), "The body is not a JSON object, or a field is missing or out of bounds."),
+    "Unauthorized": _json(_ref("Error"), "Wrong or missing credentials (`unauthorized`)."),
+    "RateLimited": _json(_ref("Error"), "Too many requests from this address or for this username (`rate_limited`)."),
+    "Unavailable": _json(_ref("Error"), "A backing service is down; nothing was stored, retry later (`unavailable`)."),
+}
+
+_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Error": {
+        "type": "object",
+        "description": "Every HTTP error body.",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {
+                        "type": "string",
+                        "enum": [
+                            "invalid",
+                            "unauthorized",
+                            "forbidden",
+                            "not_found",
+                            "conflict",
+                            "rate_limited",
+                            "unavailable",
+                        ],
+                    },
+                    "message": {"type": "string"},
+                },
+            }
+        },
+    },
+    "NotReady": {
+        "type": "object",
+        "description": "An error body that also names the backing services that did not answer.",
+        "required": ["error", "failed"],
+        "properties": {
+            "error": {"$ref": "#/components/schemas/Error/properties/error"},
+            "failed": {"type": "array", "items": {"type": "string", "enum": ["postgres", "redis"]}},
+        },
+    },
+    "Status": {
+        "type": "object",
+        "required": ["status"],
+        "properties": {"status": {"const": "ok"}},
+    },
+    "Choice": {
+        "type": "object",
+        "required": ["id", "label"],
+        "properties": {"id": {"type": "string"}, "label": {"type": "string"}},
+    },
+    "NewSeeker": {
+        "type": "object",
+        "properties": {
+            "language": {
+                "type": "string",
+                "description": "One of the ids from `GET /api/languages`; default `en`.",
+                "examples": ["en", "es"],
+            }
+        },
+    },
+    "SeekerSession": {
+        "type": "object",
+        "required": ["token", "seeker_id"],
+        "properties": {
+            "token": {"type": "string", "description": "HS256 JWT for `auth: {token}` on the `/seeker` namespace."},
+            "seeker_id": {"type": "string", "format": "uuid"},
+        },
+    },
+    "Credentials": {
+        "type": "object",
+        "required": ["username", "password"],
+        "properties": {
+            "username": {"type": "string", "minLength": 1, "maxLength": 128, "examples": ["alice"]},
+            "password": {"type": "string", "minLength": 1, "maxLength": 1024, "examples": ["correct horse battery"]},
+        },
+    },
+    "StaffSession": {
+        "type": "object",
+        "required": ["token", "role", "user_id", "display_name"],
+        "properties": {
+            "token": {"type": "string"},
+            "role": {"type": "string", "enum": ["listener", "supervisor", "admin"]},
+            "user_id": {"type": "string", "format": "uuid"},
+            "display_name": {"type": "string"},
+        },
+    },
+}
+
+
+def _operation(
+    operation_id: str,
+    summary: str,
+    responses: dict[str, Any],
+    *,
+    body: dict[str, Any] | None = None,
+    body_required: bool = False,
+    security: list[dict[str, list[str]]] | None = None,
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {"operationId": operation_id, "summary": summary, "responses": responses}
+    if body is not None:
+        operation["requestBody"] = {"required": body_required, "content": {_JSON: {"schema": body}}}
+    if security is not None:
+        operation["security"] = security
+    return operation
+
+
+def build_document() -> dict[str, Any]:
+    """The document as a dict, so tests can compare it with the routes the app really has."""
+    paths: dict[str, Any] = {
+        "/api/seekers": {
+            "post": _operation(
+                "createSeeker",
+                "An anonymous seeker identity; the widget keeps the token to resume later.",
+                {
+                    "201": _json(_ref("SeekerSession"), "A new seeker and its token."),
+                    "400": _error("Invalid"),
+                    "429": _error("RateLimited"),
+                    "503": _error("Unavailable"),
+                },
+                body=_ref("NewSeeker"),
+            )
+        },
+        "/api/login": {
+            "post": _operation(
+                "login",
+                "A staff token (listener, supervisor or admin).",
+                {
+                    "200": _json(_ref("StaffSession"), "The credentials are right."),
+                    "400": _error("Invalid"),
+                    "401": _error("Unauthorized"),
+                    "429": _error("RateLimited"),
+                    "503": _error("Unavailable"),
+                },
+                body=_ref("Credentials"),
+                body_required=True,
+            )
+        },
+        "/api/logout": {
+            "post": _operation(
+                "logout",
+                "Revokes the bearer token: it can no longer open or keep a Socket.IO connection.",
+                {
+                    "200": _json(_ref("Status"), "The token is revoked."),
+                    "401": _error("Unauthorized"),
+                    "503": _error("Unavailable"),
+                },
+                security=[{"bearer": []}],
+            )
+        },
+        "/api/topics": {
+            "get": _operation(
+                "listTopics",
+                "The communities a seeker may choose.",
+                {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["topics"],
+                            "properties": {"topics": {"type": "array", "items": _ref("Choice")}},
+                        },
+                        "Topic ids and labels.",
+                    )
+                },
+            )
+        },
+        "/api/languages": {
+            "get": _operation(
+                "listLanguages",
+                "The languages a seeker may choose.",
+                {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["languages"],
+                            "properties": {"languages": {"type": "array", "items": _ref("Choice")}},
+                        },
+                        "Language ids and labels.",
+                    )
+                },
+            )
+        },
+        "/healthz": {
+            "get": _operation(
+                "healthz",
+                "Liveness: answers while the process serves.",
+                {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["status", "jobs_leader"],
+                            "properties": {"status": {"const": "ok"}, "jobs_leader": {"type": "boolean"}},
+                        },
+                        "The process serves; `jobs_leader` says whether it runs the periodic jobs.",
+                    )
+                },
+            )
+        },
+        "/readyz": {
+            "get": _operation(
+                "readyz",
+                "Readiness: PostgreSQL and Redis both answer.",
+                {
+                    "200": _json(_ref("Status"), "Both backing services answer."),
+                    "503": _json(_ref("NotReady"), "A backing service does not answer."),
+                },
+            )
+        },
+        "/metrics": {
+            "get": _operation(
+                "metrics",
+                "Prometheus metrics.",
+                {
+                    "200": {
+                        "description": "Prometheus text exposition format.",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    }
+                },
+            )
+        },
+        "/api/openapi.json": {
+            "get": _operation(
+                "openapi",
+                "This document.",
+                {"200": _json({"type": "object"}, "The OpenAPI 3.1 description of the HTTP API.")},
+            )
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Peerline HTTP API",
+            "version": "1",
+            "description": (
+                "Sessions, reference lists and health probes. Chat itself runs over Socket.IO "
+                "(namespaces /seeker, /listener, /supervisor); see PROTOCOL.md. Every error body is "
+                '`{"error": {"code", "message"}}`; unknown routes answer 404 `not_found`.'
+            ),
+        },
+        "paths": paths,
+        "components": {
+            "schemas": _SCHEMAS,
+            "responses": _ERROR_RESPONSES,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+
+
+_BODY = orjson.dumps(build_document())
+
+
+async def serve_openapi(request: web.Request) -> web.Response:
+    return web.Response(body=_BODY, content_type=_JSON)
