@@ -162,7 +162,7 @@ async def test_every_cell_of_the_authorization_table(surface: str, expected: dic
     world = None
     got = {}
     try:
-        for (role, ownership), want in expected.items():
+        for role, ownership in expected:
             if world is None or event in DESTRUCTIVE:
                 if world is not None:
                     await world.close()
