@@ -83,9 +83,15 @@ class AlertChannel:
             message_id=message.id,
         )
 
-    async def on_detection(self, conv: Conversation, assessment: Assessment, escalation: Escalation | None) -> None:
-        """After commit: resources to the seeker first, then the people who can help."""
-        await self.send_resources(conv)
+    async def on_detection(
+        self, conv: Conversation, assessment: Assessment, escalation: Escalation | None, *, newest_at_risk: bool
+    ) -> None:
+        """After commit: resources to the seeker first, then the people who can help.
+
+        Resources go again whenever the newest message itself shows risk, but not for every later
+        message that merely shares the detector's window with an earlier crisis message."""
+        if escalation is not None or newest_at_risk:
+            await self.send_resources(conv)
         if escalation is not None:
             await self._raised(conv, escalation)
 

@@ -11,7 +11,9 @@ Each rule is explicit and data-driven (the words live in the lexicon files):
 * distant past and recovery: a message that places the risk in the past ("used to", "3 years clean")
   and says nothing current ("again", "last night") is silenced;
 * study and media frames: bare topic words ("suicide", "self harm") are silenced in a message about a
-  class, a book, a film or training.
+  class, a book, a film or training;
+* titles: a hit that starts right after a ``TITLE_LEAD`` word ("song", "movie", "called"), at most one
+  word between, is the name of a work, not the seeker's words ("that song i want to die by…").
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from escalation.normalize import BOUNDARIES
 
 CONTEXT_CUES = frozenset({"IDIOM", "PAST", "CURRENT", "FRAME", "HYPERBOLE"})
 _MASK_PREFIX = "NOT_"
+TITLE_LEAD = "TITLE_LEAD"
+TITLE_GAP = 1  # words allowed between the title word and the hit ("song i want to die")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +46,12 @@ def _overlaps(a: Hit, b: Hit) -> bool:
     return a.first <= b.last and b.first <= a.last
 
 
-def is_negated(hit: Hit, words: Sequence[str], lexicon: Lexicon) -> bool:
-    """A negator within reach before the hit, in the same clause, negates it."""
+def is_negated(hit: Hit, words: Sequence[str], lexicon: Lexicon, owned: frozenset[int] = frozenset()) -> bool:
+    """A negator within reach before the hit, in the same clause, negates it.
+
+    A negator inside a phrase that owns it (``owned`` token positions: "no point in living", "would
+    not mind if") is part of that phrase and negates nothing after it.
+    """
     j = hit.first - 1
     for _ in range(lexicon.negation_window):
         if j < 0:
@@ -51,7 +59,7 @@ def is_negated(hit: Hit, words: Sequence[str], lexicon: Lexicon) -> bool:
         word = words[j]
         if word in BOUNDARIES or word in lexicon.scope_breakers:
             return False
-        if word in lexicon.negators:
+        if word in lexicon.negators and j not in owned:
             following = words[j + 1] if j + 1 < len(words) else ""
             return following not in lexicon.negation_cancelled_by
         j -= 1
@@ -61,15 +69,23 @@ def is_negated(hit: Hit, words: Sequence[str], lexicon: Lexicon) -> bool:
 def apply_context(hits: list[Hit], words: Sequence[str], lexicon: Lexicon) -> tuple[Hit, ...]:
     idioms = [h for h in hits if h.cue == "IDIOM"]
     masks = [h for h in hits if h.cue.startswith(_MASK_PREFIX)]
+    titles = [h for h in hits if h.cue == TITLE_LEAD]
+    owned: frozenset[int] = frozenset()
+    if lexicon.negation_owners:
+        owned = frozenset(
+            i for h in hits if h.cue in lexicon.negation_owners for i in range(h.first, h.last + 1)
+        )
     kept: list[Hit] = []
     for h in hits:
-        if h.cue == "IDIOM" or h.cue.startswith(_MASK_PREFIX):
+        if h.cue in ("IDIOM", TITLE_LEAD) or h.cue.startswith(_MASK_PREFIX):
             continue
         if any(_overlaps(h, i) for i in idioms):
             continue
+        if h.cue not in CONTEXT_CUES and any(0 < h.first - t.last <= TITLE_GAP + 1 for t in titles):
+            continue
         if any(m.cue[len(_MASK_PREFIX) :] == h.cue and _overlaps(h, m) for m in masks):
             continue
-        if h.cue not in CONTEXT_CUES and is_negated(h, words, lexicon):
+        if h.cue not in CONTEXT_CUES and is_negated(h, words, lexicon, owned):
             continue
         kept.append(h)
     cues = {h.cue for h in kept}

@@ -176,10 +176,23 @@ def _in_scope(scope: str, mi: int, hit: Hit, mj: int, other: Hit) -> bool:
     return scope == "message" or hit.sentence == other.sentence
 
 
-def _find(cue: str, scope: str, mi: int, hit: Hit, index: dict[str, list[tuple[int, Hit]]]) -> tuple[int, Hit] | None:
+def _find(
+    cue: str,
+    scope: str,
+    mi: int,
+    hit: Hit,
+    index: dict[str, list[tuple[int, Hit]]],
+    within: int = 0,
+    ordered: bool = False,
+) -> tuple[int, Hit] | None:
     for mj, other in reversed(index.get(cue, ())):
-        if _in_scope(scope, mi, hit, mj, other):
-            return mj, other
+        if not _in_scope(scope, mi, hit, mj, other):
+            continue
+        if within and (mi != mj or abs(other.first - hit.first) > within):
+            continue
+        if ordered and (mj < mi or (mj == mi and other.first < hit.first)):
+            continue
+        return mj, other
     return None
 
 
@@ -187,13 +200,13 @@ def _support(rule: Rule, mi: int, hit: Hit, index: dict[str, list[tuple[int, Hit
     """The context hits that make this anchor a finding, or None when the rule does not hold."""
     found: list[tuple[int, Hit]] = []
     for cue in rule.all:
-        f = _find(cue, rule.scope, mi, hit, index)
+        f = _find(cue, rule.scope, mi, hit, index, rule.within, rule.ordered)
         if f is None:
             return None
         found.append(f)
     if rule.any:
         for cue in rule.any:
-            f = _find(cue, rule.scope, mi, hit, index)
+            f = _find(cue, rule.scope, mi, hit, index, rule.within, rule.ordered)
             if f is not None:
                 found.append(f)
                 break

@@ -63,6 +63,8 @@ class Rule:
     scope: str
     unless_scope: str
     topic: bool
+    within: int = 0  # >0: the `all`/`any` cues must start within this many words of the anchor
+    ordered: bool = False  # the `all`/`any` cues must start at or after the anchor ("want … die")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,9 @@ class Lexicon:
     topic_cues: frozenset[str]
     languages: tuple[str, ...]
     pattern_count: int
+    # Cues whose phrases contain their own negator ("no point in living", "would not mind if"): that
+    # negator belongs to the phrase and does not negate the hits after it.
+    negation_owners: frozenset[str] = frozenset()
 
 
 def expand(pattern: str) -> list[str]:
@@ -228,6 +233,24 @@ def load_lexicon(languages: Iterable[str] = ("en", "es"), directory: Path | None
             resolved.extend(spelling.get(w, (w,)) if w != key else (w,))
         spelling[key] = tuple(resolved)
 
+    spelled = Normalizer(
+        Tables(
+            leet=base.tables.leet,
+            wildcards=base.tables.wildcards,
+            emoji=base.tables.emoji,
+            confusables=confusables,
+            spelling=spelling,
+            fillers=frozenset(fillers),
+        )
+    )
+    joins: dict[tuple[str, str], str] = {}
+    for lang, doc in docs.items():
+        for key, value in (doc.get("joins") or {}).items():
+            pair = tuple(t.text for t in spelled(str(key)).tokens)
+            one = tuple(t.text for t in spelled(str(value)).tokens)
+            if len(pair) != 2 or len(one) != 1:
+                raise LexiconError(f"{lang}.joins: {key!r} must be two words and {value!r} one")
+            joins[(pair[0], pair[1])] = one[0]
     tables = Tables(
         leet=base.tables.leet,
         wildcards=base.tables.wildcards,
@@ -235,6 +258,7 @@ def load_lexicon(languages: Iterable[str] = ("en", "es"), directory: Path | None
         confusables=confusables,
         spelling=spelling,
         fillers=frozenset(fillers),
+        joins=joins,
     )
     phrase_norm = Normalizer(tables)
 
@@ -244,6 +268,7 @@ def load_lexicon(languages: Iterable[str] = ("en", "es"), directory: Path | None
     negators: set[str] = set()
     cancelled: set[str] = set()
     breakers: set[str] = set()
+    owners: set[str] = set()
     window = 4
     for lang, doc in docs.items():
         for neg in _as_list(doc.get("negators"), f"{lang}.negators"):
@@ -253,12 +278,16 @@ def load_lexicon(languages: Iterable[str] = ("en", "es"), directory: Path | None
         for br in _as_list(doc.get("scope_breakers"), f"{lang}.scope_breakers"):
             breakers.update(phrase_norm(br).text.split())
         window = int(doc.get("negation_window", window))
+        owners.update(_as_list(doc.get("negation_owners"), f"{lang}.negation_owners"))
         for name, phrases in (doc.get("cues") or {}).items():
             cue_phrases.setdefault(str(name), set()).update(_as_list(phrases, f"{lang}.cues.{name}"))
         for i, raw in enumerate(doc.get("rules") or []):
             rules.append(_parse_rule(lang, i, raw, cue_phrases))
 
     known = set(cue_phrases) | {r.anchor for r in rules}
+    for name in owners:
+        if name not in known:
+            raise LexiconError(f"negation_owners refers to unknown cue {name!r}")
     for r in rules:
         for name in (*r.all, *r.any, *r.unless, *r.imminent_with):
             if name not in known:
@@ -314,6 +343,7 @@ def load_lexicon(languages: Iterable[str] = ("en", "es"), directory: Path | None
         spelling=spelling,
         fillers=tables.fillers,
         vocabulary={k: tuple(v) for k, v in by_length.items()},
+        joins=joins,
     )
     by_anchor: dict[str, list[Rule]] = {}
     for r in rules:
@@ -330,6 +360,7 @@ def load_lexicon(languages: Iterable[str] = ("en", "es"), directory: Path | None
         topic_cues=frozenset(r.anchor for r in rules if r.topic),
         languages=languages,
         pattern_count=len(entries),
+        negation_owners=frozenset(owners),
     )
 
 
@@ -351,6 +382,12 @@ def match_token(text: str) -> str:
             return NUM_LONG  # years and codes, not counts
         return NUM_MANY if int(text) >= MANY_THRESHOLD else NUM_FEW
     return text
+
+
+def _within(rid: str, value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise LexiconError(f"rule {rid}: within must be a whole number of words")
+    return value
 
 
 def _parse_rule(lang: str, index: int, raw: Any, cue_phrases: dict[str, set[str]]) -> Rule:
@@ -388,4 +425,6 @@ def _parse_rule(lang: str, index: int, raw: Any, cue_phrases: dict[str, set[str]
         scope=scope,
         unless_scope=unless_scope,
         topic=bool(raw.get("topic", False)),
+        within=_within(rid, raw.get("within", 0)),
+        ordered=bool(raw.get("ordered", False)),
     )

@@ -18,7 +18,8 @@ BOUNDARY_COMMA = ","
 BOUNDARIES = frozenset({BOUNDARY_STOP, BOUNDARY_COMMA})
 
 _TOKEN = re.compile(
-    r"(?P<sp>(?<!\w)[a-z](?:[./\-] ?[a-z](?!\w))+"  # letters dotted apart: k.m.s, s/h
+    r"(?P<sp>(?<!\w)[a-z](?:\.[a-z](?!\w))+\.(?!\w)"  # dotted with its closing dot: c.u.t.
+    r"|(?<!\w)[a-z](?:[./\-] ?[a-z](?!\w))+"  # letters dotted apart: k.m.s, s/h
     r"|(?<!\w)[a-z](?: {1,2}[a-z](?!\w)){2,})"  # letters spaced apart: k i l l
     r"|(?P<w>[\w@$!|*#€'’]+)"
     r"|(?P<stop>[.?;]+)"
@@ -66,6 +67,8 @@ class Tables:
     spelling: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fillers: frozenset[str] = frozenset()
     vocabulary: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    # Two canonical words typed apart that mean one ("my self" -> "myself", "un alive" -> "unalive").
+    joins: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _fold_once(ch: str, confusables: Mapping[str, str]) -> str:
@@ -98,6 +101,7 @@ class Normalizer:
         self._wild = frozenset(tables.wildcards)
         self._wild_cache: dict[str, str] = {}
         self._word_cache: dict[str, tuple[tuple[str, ...], bool]] = {}
+        self._join_firsts = frozenset(a for a, _ in tables.joins)
 
     # -- character stage -------------------------------------------------------------------
     def _char(self, ch: str) -> str:
@@ -235,7 +239,30 @@ class Normalizer:
                 emit(BOUNDARY_STOP, a, b)
             else:
                 emit(BOUNDARY_COMMA, a, b)
-        return Normalized(text, self._merge_spaced(tokens, text))
+        merged = self._merge_spaced(tokens, text)
+        if self.tables.joins:
+            merged = self._join(merged)
+        return Normalized(text, merged)
+
+    def _join(self, tokens: tuple[Token, ...]) -> tuple[Token, ...]:
+        """Join word pairs listed in the ``joins`` table, keeping the span of both."""
+        joins = self.tables.joins
+        firsts = self._join_firsts
+        if not any(t.text in firsts for t in tokens):
+            return tokens
+        out: list[Token] = []
+        i = 0
+        while i < len(tokens):
+            t = tokens[i]
+            if t.text in firsts and i + 1 < len(tokens):
+                joined = joins.get((t.text, tokens[i + 1].text))
+                if joined is not None:
+                    out.append(Token(joined, t.start, tokens[i + 1].end))
+                    i += 2
+                    continue
+            out.append(t)
+            i += 1
+        return tuple(out)
 
     def _merge_spaced(self, tokens: list[Token], text: str) -> tuple[Token, ...]:
         """Join runs of three or more single letters ("k i l l", "c u t t i n g") into one word."""

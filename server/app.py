@@ -43,10 +43,12 @@ from server.overview import Overview
 from server.queue_watch import QueueWatch
 from server.revocation import Revocations
 from server.sessions import Actor, Sessions
+from server.socket_manager import LocalFirstRedisManager
 from server.static import add_static_routes, security_headers
 from server.store.pool import create_pool
 from server.supervision import Supervision
 from server.token_watch import TokenWatch
+from server.ws_compression import disable_ws_compression
 
 log = logging.getLogger(__name__)
 
@@ -218,9 +220,6 @@ async def stop_background(services: Services) -> None:
 def create_app(settings: Settings) -> web.Application:
     """The aiohttp application; services are built on startup (inside the running loop)."""
     app = web.Application(middlewares=[errors_as_json, security_headers], client_max_size=64 * 1024)
-    from server.socket_manager import LocalFirstRedisManager
-    from server.ws_compression import disable_ws_compression
-
     # Local delivery first; Redis carries only what another process needs (server/socket_manager.py).
     manager = LocalFirstRedisManager(
         settings.redis_url,

@@ -39,7 +39,9 @@ class RiskHandler(Protocol):
         self, conn: asyncpg.Connection, conv: Conversation, message: Message, assessment: Assessment
     ) -> Escalation | None: ...
 
-    async def on_detection(self, conv: Conversation, assessment: Assessment, escalation: Escalation | None) -> None: ...
+    async def on_detection(
+        self, conv: Conversation, assessment: Assessment, escalation: Escalation | None, *, newest_at_risk: bool
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,11 @@ class Stored:
     message: Message
     assessment: Assessment | None
     escalation: Escalation | None
+    newest_at_risk: bool = False  # the new message itself shows risk (not only an earlier one in the window)
+
+    async def report(self, risk: RiskHandler, conv: Conversation) -> None:
+        if self.assessment is not None and self.assessment.escalate:
+            await risk.on_detection(conv, self.assessment, self.escalation, newest_at_risk=self.newest_at_risk)
 
 
 class ChatService:
@@ -97,8 +104,8 @@ class ChatService:
                 ) from None
         actor.conversation_id = conv.id
         queued = await best_effort(self._queue.add(waiting_entry(conv)), "queueing a conversation")
-        if stored is not None and stored.assessment is not None and stored.assessment.escalate:
-            await self._risk.on_detection(conv, stored.assessment, stored.escalation)
+        if stored is not None:
+            await stored.report(self._risk, conv)
         if queued is None and not await best_effort(self._queue.contains(conv.id), "queue check"):
             # Stored and waiting in PostgreSQL; Redis is away. The reconciler queues it when Redis is back.
             return {"conversation_id": conv.id, "position": None}
@@ -124,8 +131,7 @@ class ChatService:
         await self._notify.conversation(
             conv, "message", stored.message.to_wire(), skip_sid=actor.sid, staff_only=visibility == "staff"
         )
-        if stored.assessment is not None and stored.assessment.escalate:
-            await self._risk.on_detection(conv, stored.assessment, stored.escalation)
+        await stored.report(self._risk, conv)
         return {"message": stored.message.to_wire()}
 
     async def _store(
@@ -139,20 +145,14 @@ class ChatService:
     ) -> Stored:
         """Inside the caller's transaction, with the conversation row locked."""
         assessment = None
+        window: list[str] = []
         if actor.role == "seeker":
             window = await messages.recent_seeker_texts(conn, conv.id, self._window - 1)
             window.append(text)
             assessment = self._risk.assess(window, conv.language)
-        last_seq = await conn.fetchval(
-            "update conversations set last_seq = last_seq + $2 where id = $1::uuid returning last_seq",
-            conv.id,
-            1 if visibility == "all" else 0,
-        )
-        message = await messages.insert(
+        message = await messages.append(
             conn,
             conversation_id=conv.id,
-            seq=last_seq if visibility == "all" else None,
-            after_seq=last_seq,
             client_id=client_id,
             sender=_sender(actor),
             sender_id=actor.id,
@@ -160,9 +160,11 @@ class ChatService:
             visibility=visibility,
         )
         escalation = None
+        newest_at_risk = False
         if assessment is not None and assessment.escalate:
             escalation = await self._risk.record_detection(conn, conv, message, assessment)
-        return Stored(message, assessment, escalation)
+            newest_at_risk = any(e.message_index == len(window) - 1 for e in assessment.evidence)
+        return Stored(message, assessment, escalation, newest_at_risk)
 
     async def typing(self, actor: Actor, conversation_id: str, is_typing: bool) -> None:
         conv = await self._conversation_for(actor, conversation_id, write=True)

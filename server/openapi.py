@@ -3,12 +3,14 @@
 Written by hand from the routes in ``server/http_api.py`` (and PROTOCOL.md), not generated: the
 document is a contract for embedders and the input of the schemathesis test in
 ``tests/security/test_openapi.py``, which fails when a route answers something not written here.
-It holds no per-deployment values (topics and languages are served by their own routes), so it is
-built once and served as bytes.
+The only per-deployment value in it is the list of seeker languages; it is rendered once per
+process and served as bytes.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -32,6 +34,7 @@ def _error(description: str) -> dict[str, Any]:
 _ERROR_RESPONSES: dict[str, dict[str, Any]] = {
     "Invalid": _json(_ref("Error"), "The body is not a JSON object, or a field is missing or out of bounds."),
     "Unauthorized": _json(_ref("Error"), "Wrong or missing credentials (`unauthorized`)."),
+    "TooLarge": _json(_ref("Error"), "The body is over 64 KiB (`invalid`)."),
     "RateLimited": _json(_ref("Error"), "Too many requests from this address or for this username (`rate_limited`)."),
     "Unavailable": _json(_ref("Error"), "A backing service is down; nothing was stored, retry later (`unavailable`)."),
 }
@@ -82,16 +85,6 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
         "required": ["id", "label"],
         "properties": {"id": {"type": "string"}, "label": {"type": "string"}},
     },
-    "NewSeeker": {
-        "type": "object",
-        "properties": {
-            "language": {
-                "type": "string",
-                "description": "One of the ids from `GET /api/languages`; default `en`.",
-                "examples": ["en", "es"],
-            }
-        },
-    },
     "SeekerSession": {
         "type": "object",
         "required": ["token", "seeker_id"],
@@ -138,8 +131,26 @@ def _operation(
     return operation
 
 
-def build_document() -> dict[str, Any]:
-    """The document as a dict, so tests can compare it with the routes the app really has."""
+def _new_seeker(languages: Sequence[str]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "language": {
+                "type": "string",
+                "enum": list(languages),
+                "description": "One of the ids from `GET /api/languages`; default `en`.",
+            }
+        },
+    }
+
+
+def build_document(languages: Sequence[str] = ("en", "es")) -> dict[str, Any]:
+    """The document as a dict, so tests can compare it with the routes the app really has.
+
+    ``languages`` are this deployment's (``LANGUAGES``): the only per-deployment part, written as an
+    enum so that a request the document calls valid is one the server accepts.
+    """
+    schemas = {**_SCHEMAS, "NewSeeker": _new_seeker(languages)}
     paths: dict[str, Any] = {
         "/api/seekers": {
             "post": _operation(
@@ -148,6 +159,7 @@ def build_document() -> dict[str, Any]:
                 {
                     "201": _json(_ref("SeekerSession"), "A new seeker and its token."),
                     "400": _error("Invalid"),
+                    "413": _error("TooLarge"),
                     "429": _error("RateLimited"),
                     "503": _error("Unavailable"),
                 },
@@ -162,6 +174,7 @@ def build_document() -> dict[str, Any]:
                     "200": _json(_ref("StaffSession"), "The credentials are right."),
                     "400": _error("Invalid"),
                     "401": _error("Unauthorized"),
+                    "413": _error("TooLarge"),
                     "429": _error("RateLimited"),
                     "503": _error("Unavailable"),
                 },
@@ -272,15 +285,20 @@ def build_document() -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "schemas": _SCHEMAS,
+            "schemas": schemas,
             "responses": _ERROR_RESPONSES,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }
 
 
-_BODY = orjson.dumps(build_document())
+@functools.cache
+def _rendered(languages: tuple[str, ...]) -> bytes:
+    return orjson.dumps(build_document(languages))
 
 
 async def serve_openapi(request: web.Request) -> web.Response:
-    return web.Response(body=_BODY, content_type=_JSON)
+    from server.http_api import SERVICES  # http_api registers this route: import it lazily
+
+    settings = request.app[SERVICES].settings  # type: ignore[attr-defined]
+    return web.Response(body=_rendered(tuple(t.id for t in settings.languages)), content_type=_JSON)

@@ -27,6 +27,8 @@ class Actor:
     # the seeker's open conversation, for queue-position updates
     conversation_id: str | None = None
     last_position: int | None = None
+    # the per-socket event rate limit's token bucket: (tokens left, when it was last filled)
+    bucket: tuple[float, float] = (1e9, 0.0)
 
     @property
     def is_staff(self) -> bool:

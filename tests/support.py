@@ -212,6 +212,9 @@ class Client:
     async def close(self) -> None:
         if self.sio.connected:
             await self.sio.disconnect()
+        http = getattr(self.sio.eio, "http", None)  # left open by a connect that failed
+        if http is not None and not http.closed:
+            await http.close()
 
 
 async def connect_error(base_url: str, namespace: str, token: Any) -> str:

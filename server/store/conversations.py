@@ -74,12 +74,9 @@ async def create(conn: asyncpg.Connection, seeker_id: str, topic: str, language:
 
 
 async def get(conn: asyncpg.Connection, conversation_id: str, *, lock: bool = False) -> Conversation | None:
-    if lock:
-        # Row lock first (serialises writers of one conversation), then the joined read.
-        found = await conn.fetchval("select true from conversations where id = $1::uuid for update", conversation_id)
-        if not found:
-            return None
-    return _conversation(await conn.fetchrow(f"{_SELECT} where c.id = $1::uuid", conversation_id))
+    # With ``lock`` the row stays locked until the transaction ends: writers of one conversation queue.
+    suffix = " for update of c" if lock else ""
+    return _conversation(await conn.fetchrow(f"{_SELECT} where c.id = $1::uuid{suffix}", conversation_id))
 
 
 async def open_for_seeker(conn: asyncpg.Connection, seeker_id: str) -> Conversation | None:

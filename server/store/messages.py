@@ -66,24 +66,28 @@ async def by_client_id(
     )
 
 
-async def insert(
+async def append(
     conn: asyncpg.Connection,
     *,
     conversation_id: str,
-    seq: int | None,
-    after_seq: int,
     client_id: str,
     sender: str,
     sender_id: str | None,
     text: str,
     visibility: str,
 ) -> Message:
+    """Next ``seq`` and the row in one round trip; call it with the conversation row locked.
+
+    A message everyone sees takes the next ``seq``; a staff-only whisper takes none and records the
+    ``seq`` it follows (``after_seq``), so ``resume`` can place it.
+    """
     row = await conn.fetchrow(
-        f"insert into messages (conversation_id, seq, after_seq, client_id, sender, sender_id, text, visibility)"
-        f" values ($1::uuid, $2, $3, $4, $5, $6::uuid, $7, $8) returning {_COLUMNS}",
+        "with s as (update conversations set last_seq = last_seq + (case when $6 = 'all' then 1 else 0 end)"
+        " where id = $1::uuid returning last_seq)"
+        " insert into messages (conversation_id, seq, after_seq, client_id, sender, sender_id, text, visibility)"
+        " select $1::uuid, case when $6 = 'all' then s.last_seq end, s.last_seq, $2, $3, $4::uuid, $5, $6 from s"
+        f" returning {_COLUMNS}",
         conversation_id,
-        seq,
-        after_seq,
         client_id,
         sender,
         sender_id,

@@ -85,7 +85,7 @@ async def test_three_processes_one_killed_every_few_seconds(backends) -> None:
             *(seeker_life(i, p) for i, p in enumerate(seekers)),
             *(listener_life(j, p) for j, p in enumerate(listeners)),
         )
-        assert kills >= CHAOS_S // (KILL_EVERY_S + 1) - 1
+        assert kills >= CHAOS_S // (KILL_EVERY_S + 4)  # each round: wait, kill, 1 s down, restart (~2 s)
 
         # every seeker served: each conversation active with a listener, none queued, nobody over capacity
         conn = await asyncpg.connect(backends.database_url)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import pytest
 
@@ -69,6 +71,11 @@ async def test_crisis_message_escalates_once_with_resources_and_risk(live_server
         len(await rows(backends.database_url, "select 1 from escalations where conversation_id = $1::uuid", cid)) == 1
     )
     assert len(supervisor.events["escalation"]) == 1
+    # ... and a calm message after it, sharing the detector's window, does not re-send resources
+    await seeker.ok("message", {"conversation_id": cid, "client_id": "c3", "text": "ok. thank you for staying"})
+    await listener.wait_for("message", lambda m: m["client_id"] == "c3")
+    await asyncio.sleep(0.3)
+    assert len(seeker.events["crisis_resources"]) == 2
     await seeker.close()
 
 

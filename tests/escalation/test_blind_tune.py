@@ -1,0 +1,72 @@
+"""Hold the detector to minimum figures on the blind tuning set.
+
+``data/blind_tune.jsonl`` was written before the detector's lexicons and rules were read (see
+docs/detector.md, "Generalisation pass"), in chat style and deliberately unlike the dev set. The
+generalisation pass was tuned on it, so these are floors that catch regressions, not a measure of
+accuracy on unseen text. ``data/blind_holdout.jsonl`` is the measurement and is deliberately NOT
+tested here: score it with ``score_crisis.py`` (command in docs/detector.md).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from escalation.detector import Detector
+
+DATA = Path(__file__).with_name("data")
+
+
+def _score(detector: Detector, name: str) -> dict[str, float]:
+    rows = [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    tp = fp = fn = tn = cat_right = imminent = imminent_hit = 0
+    for row in rows:
+        result = detector.assess(row["messages"], row["lang"])
+        if row["severity"] == "imminent":
+            imminent += 1
+            imminent_hit += result.escalate
+        if row["escalate"] and result.escalate:
+            tp += 1
+            cat_right += result.category == row["category"]
+        elif row["escalate"]:
+            fn += 1
+        elif result.escalate:
+            fp += 1
+        else:
+            tn += 1
+    return {
+        "n": len(rows),
+        "positives": tp + fn,
+        "recall": tp / (tp + fn),
+        "imminent_recall": imminent_hit / imminent,
+        "fpr": fp / (fp + tn),
+        "category": cat_right / max(tp, 1),
+    }
+
+
+def test_blind_tune_floors(detector: Detector) -> None:
+    s = _score(detector, "blind_tune.jsonl")
+    assert s["n"] >= 200 and s["positives"] >= 90
+    assert s["recall"] >= 0.95
+    assert s["imminent_recall"] >= 0.95
+    assert s["fpr"] <= 0.03
+    assert s["category"] >= 0.9
+
+
+def test_blind_sets_are_well_formed() -> None:
+    for name in ("blind_tune.jsonl", "blind_holdout.jsonl"):
+        rows = [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+        assert len(rows) >= 200
+        assert len({r["id"] for r in rows}) == len(rows)
+        for r in rows:
+            assert set(r) >= {"id", "messages", "escalate", "category", "severity", "lang"}
+            assert r["lang"] in ("en", "es") and r["messages"] and all(isinstance(m, str) for m in r["messages"])
+            if r["escalate"]:
+                assert r["category"] in ("suicide", "self_harm", "harm_to_others", "abuse", "overdose")
+                assert r["severity"] in ("high", "imminent")
+            else:
+                assert r["category"] == r["severity"] == "none"
+        share_es = sum(r["lang"] == "es" for r in rows) / len(rows)
+        share_multi = sum(len(r["messages"]) > 1 for r in rows) / len(rows)
+        share_risk = sum(r["escalate"] for r in rows) / len(rows)
+        assert 0.2 <= share_es <= 0.3 and 0.1 <= share_multi <= 0.2 and 0.4 <= share_risk <= 0.5
