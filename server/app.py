@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -53,8 +54,16 @@ from server.ws_compression import disable_ws_compression
 log = logging.getLogger(__name__)
 
 
+UNDECODABLE_EVENT = "\u0000undecodable"
+
+
 class OrjsonForSocketIO:
-    """python-socketio's ``json`` hook: orjson is several times faster on every packet."""
+    """python-socketio's ``json`` hook: orjson is several times faster on every packet.
+
+    What orjson refuses (a lone surrogate from a widget that cut an emoji in half, NaN) goes to the
+    standard library, so validation can answer ``invalid``; what nothing can parse becomes an event
+    no handler has, so the client still gets an ``invalid`` ack instead of waiting forever.
+    """
 
     @staticmethod
     def dumps(obj: Any, **_: Any) -> str:
@@ -62,7 +71,14 @@ class OrjsonForSocketIO:
 
     @staticmethod
     def loads(raw: str | bytes, **_: Any) -> Any:
-        return orjson.loads(raw)
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return [UNDECODABLE_EVENT]
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Message bodies encrypted at rest (AES-256-GCM) when ``MESSAGE_KEY`` is set, with key rotation.
 
-A sealed body is ``enc:v1:<key id>:<base64(nonce || ciphertext)>``; the key id says which key
-opens it, so old keys (``MESSAGE_KEYS_OLD``) keep old rows readable until ``python -m server
+A sealed body is ``enc:v1:<key id>:<base64(nonce || ciphertext)>``; plain text that itself begins
+with ``enc:`` or ``raw:`` is stored as ``raw:`` + text, so nobody can make a message look sealed.
+The key id says which key opens it, so old keys (``MESSAGE_KEYS_OLD``) keep old rows readable until ``python -m server
 rotate-keys`` re-seals them with the current key. The conversation id is the associated data, so
 a sealed body copied into another conversation does not open. Without a key, text is stored as is.
 """
@@ -17,6 +18,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 PREFIX = "enc:v1:"
+RAW = "raw:"
 
 
 class KeyError_(ValueError):
@@ -34,14 +36,16 @@ class MessageCipher:
 
     def seal(self, text: str, conversation_id: str) -> str:
         if self.current_id is None:
-            return text
+            return RAW + text if text.startswith((PREFIX[:4], RAW)) else text
         nonce = os.urandom(12)
         sealed = self.keys[self.current_id].encrypt(nonce, text.encode(), conversation_id.encode())
         return f"{PREFIX}{self.current_id}:{base64.b64encode(nonce + sealed).decode()}"
 
     def open(self, stored: str, conversation_id: str) -> str:
+        if stored.startswith(RAW):
+            return stored[len(RAW) :]
         if not stored.startswith(PREFIX):
-            return stored  # written before encryption was turned on
+            return stored  # plain (written without a key)
         key_id, _, body = stored[len(PREFIX) :].partition(":")
         key = self.keys.get(key_id)
         if key is None:

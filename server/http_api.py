@@ -64,6 +64,17 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
     return body
 
 
+def _storable(text: str) -> bool:
+    """PostgreSQL text holds neither NUL nor lone surrogates."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _address(request: web.Request) -> str:
     return client_address(request, trust_forwarded=_services(request).settings.trust_forwarded_for)
 
@@ -93,6 +104,8 @@ async def login(request: web.Request) -> web.Response:
         raise invalid("username and password are required strings")
     if len(username) > 128 or len(password) > 1024:
         raise invalid("username or password too long")
+    if not _storable(username) or not _storable(password):
+        raise invalid("username and password must be text without NUL characters")
     await services.limits.check_login(username, _address(request))
     async with services.pool.acquire() as conn:
         user = await users.by_username(conn, username)

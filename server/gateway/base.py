@@ -69,12 +69,12 @@ class RoleNamespace(socketio.AsyncNamespace):
         if event == "connect":
             sid, environ, *rest = (*args, None)
             if self.server.manager.is_connected(sid, self.namespace):
-                return None  # an EVENT packet named "connect" from a connected client: ignore
+                return failed(invalid("unknown event"))  # an EVENT packet named "connect": not ours to run
             return await self._connect(sid, environ, rest[0] if rest else None)
         if event == "disconnect":
             sid = args[0]
             if self.server.manager.is_connected(sid, self.namespace):
-                return None  # forged by the client, not a real disconnect
+                return failed(invalid("unknown event"))  # forged by the client, not a real disconnect
             await self._disconnect(sid)
             return None
         return await self._dispatch(event, args)
