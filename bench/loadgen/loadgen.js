@@ -1,0 +1,420 @@
+'use strict';
+// Peerline load generator: `node loadgen.js CONFIG.json` prints one JSON result on stdout.
+//
+// Modes:
+//   bare    — pairs of sockets on the bare python-socketio relay (bench/baseline.py)
+//   service — S seekers, L listeners and a supervisor speaking PROTOCOL.md
+//   idle    — N sockets that connect (offering compression, like browsers) and stay idle
+// Relay load is open-loop: every message has a scheduled send time and latencies are measured
+// from it, so a slow server cannot hide its backlog (no coordinated omission).
+// Loopback only: every URL must be 127.0.0.1.
+
+const fs = require('fs');
+const { SioSocket } = require('./sio');
+const { summary, pool, sleep } = require('./stats');
+const text = require('./text');
+
+const now = () => performance.now();
+const log = (...a) => process.stderr.write(a.join(' ') + '\n');
+
+function checkLoopback(url) {
+  const u = new URL(url);
+  if (u.hostname !== '127.0.0.1') throw new Error('loopback only: ' + url);
+  return url;
+}
+
+async function postJson(base, path, body) {
+  const res = await fetch(base + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body || {}),
+  });
+  const data = await res.json();
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${data && data.error && data.error.code}`);
+  return data;
+}
+
+// -- the relay sweep, shared by bare and service modes ---------------------------------------------
+
+class Sweep {
+  constructor(cfg, pairs) {
+    this.cfg = cfg;
+    this.pairs = pairs; // [{a: End, b: End}], End = {send(clientId, text) -> Promise<ack>, label}
+    this.msgs = [];
+    this.k = 0;
+    this.steps = [];
+    this.dups = 0;
+    this.misrouted = 0;
+    this.bytes = cfg.payloadBytes || 100;
+  }
+
+  /** Called by every receiving socket for every `message` event. */
+  received(receiver, clientId) {
+    const k = Number(clientId.slice(1));
+    const m = this.msgs[k];
+    if (m === undefined) return;
+    if (m.to !== receiver) this.misrouted++;
+    m.recv++;
+    if (m.recv > 1) {
+      this.dups++;
+      return;
+    }
+    const t = now();
+    m.step.relay.push(t - m.sched);
+    m.step.delivered++;
+    m.step.lastRecv = t;
+  }
+
+  sendOne(step, sched) {
+    const k = this.k++;
+    const P = this.pairs.length;
+    const pair = this.pairs[k % P];
+    const fromA = Math.floor(k / P) % 2 === 0;
+    const from = fromA ? pair.a : pair.b;
+    const to = fromA ? pair.b : pair.a;
+    const clientId = 'm' + k;
+    let body;
+    if (from.seeker && pair.conv && pair.conv.state === 'clear' && Math.random() < (this.cfg.crisisFraction || 0)) {
+      body = text.crisis(k, this.bytes);
+      pair.conv.state = 'pending';
+      pair.conv.crisisAt = sched;
+      pair.conv.step = step;
+      step.crisisSent++;
+    } else {
+      body = text.ordinary(k, this.bytes);
+    }
+    const m = { sched, step, to, recv: 0, ok: false };
+    this.msgs[k] = m;
+    step.sent++;
+    step.lag.push(now() - sched);
+    from.send(clientId, body).then(
+      (ack) => {
+        if (ack && ack.ok) {
+          m.ok = true;
+          step.ack.push(now() - sched);
+        } else {
+          const code = (ack && ack.error && ack.error.code) || 'bad_ack';
+          step.errors[code] = (step.errors[code] || 0) + 1;
+          m.failed = true;
+        }
+      },
+      (err) => {
+        const code = err.message === 'ack timeout' ? 'ack_timeout' : 'socket_closed';
+        step.errors[code] = (step.errors[code] || 0) + 1;
+        m.failed = true;
+      },
+    );
+  }
+
+  async runStep(rate) {
+    const cfg = this.cfg;
+    const step = {
+      rate, sent: 0, delivered: 0, crisisSent: 0, relay: [], ack: [], lag: [], escalation: [], resources: [],
+      errors: {}, start: now(), lastRecv: 0,
+    };
+    this.current = step;
+    const n = Math.max(1, Math.round(rate * cfg.stepSeconds));
+    await new Promise((resolve) => {
+      const tick = () => {
+        const due = Math.min(n, Math.floor(((now() - step.start) * rate) / 1000) + 1);
+        while (step.sent < due) this.sendOne(step, step.start + (step.sent * 1000) / rate);
+        if (step.sent >= n) resolve();
+        else setTimeout(tick, 1);
+      };
+      tick();
+    });
+    const sendEnd = now();
+    const deadline = sendEnd + (cfg.drainSeconds || 3) * 1000;
+    while (now() < deadline) {
+      const failed = Object.values(step.errors).reduce((x, y) => x + y, 0);
+      if (step.delivered + failed >= step.sent) break;
+      await sleep(20);
+    }
+    const elapsed = Math.max(sendEnd, step.lastRecv) - step.start;
+    return this.finishStep(step, elapsed);
+  }
+
+  finishStep(step, elapsedMs) {
+    const out = {
+      offered: step.rate,
+      sent: step.sent,
+      delivered: step.delivered,
+      achieved: Math.round((step.delivered * 1000) / elapsedMs),
+      relay_ms: summary(step.relay),
+      ack_ms: summary(step.ack),
+      generator_lag_ms: summary(step.lag),
+      crisis_sent: step.crisisSent,
+      escalation_ms: summary(step.escalation),
+      crisis_resources_ms: summary(step.resources),
+      errors: step.errors,
+    };
+    this.steps.push(out);
+    return out;
+  }
+
+  async run() {
+    const cfg = this.cfg;
+    for (const rate of cfg.rates) {
+      const out = await this.runStep(rate);
+      log(`step ${rate}/s: achieved ${out.achieved}/s relay p50 ${out.relay_ms.p50} p99 ${out.relay_ms.p99} ms`
+        + ` ack p99 ${out.ack_ms.p99} esc n=${out.escalation_ms.n} p99 ${out.escalation_ms.p99}`
+        + ` errors ${JSON.stringify(out.errors)}`);
+      const bad = !(out.relay_ms.p99 < (cfg.stopP99Ms || 1000)) || out.achieved < 0.8 * rate;
+      if (bad) break;
+      if (cfg.pauseMs) await sleep(cfg.pauseMs);
+    }
+    await sleep(500);
+    let lost = 0;
+    let failed = 0;
+    for (const m of this.msgs) {
+      if (m.failed) failed++;
+      else if (m.ok && m.recv === 0) lost++;
+      else if (!m.ok && m.recv === 0) failed++;
+    }
+    return { steps: this.steps, sent: this.k, lost, failed, duplicated: this.dups, misrouted: this.misrouted };
+  }
+}
+
+// -- bare relay --------------------------------------------------------------------------------------
+
+async function bare(cfg) {
+  const urls = cfg.urls.map(checkLoopback);
+  const pairs = [];
+  const sweep = new Sweep(cfg, pairs);
+  const socks = [];
+  const t0 = now();
+  const ends = [];
+  for (let p = 0; p < cfg.pairs; p++) {
+    for (const side of ['a', 'b']) ends.push({ p, side });
+  }
+  const made = new Map();
+  await pool(ends, cfg.connectConcurrency || 100, async ({ p, side }) => {
+    // with two servers, side a lives on the first and side b on the second: every message crosses
+    const url = urls[side === 'a' ? 0 : urls.length - 1];
+    const sock = new SioSocket(url, '/', { pair: String(p), side }, { deflate: cfg.deflate });
+    const end = { label: `${p}${side}` };
+    sock.on('message', (d) => sweep.received(end, d.client_id));
+    await sock.connect();
+    end.send = (clientId, body) => sock.call('message', { pair: String(p), side, client_id: clientId, text: body });
+    socks.push(sock);
+    made.set(`${p}${side}`, end);
+  });
+  const connectS = (now() - t0) / 1000;
+  for (let p = 0; p < cfg.pairs; p++) pairs.push({ a: made.get(`${p}a`), b: made.get(`${p}b`) });
+  const result = await sweep.run();
+  for (const s of socks) s.close();
+  return { mode: 'bare', connect: { sockets: socks.length, seconds: connectS, per_s: Math.round(socks.length / connectS) }, ...result };
+}
+
+// -- the service -------------------------------------------------------------------------------------
+
+async function service(cfg) {
+  const seekerUrl = checkLoopback(cfg.seekerUrl);
+  const staffUrl = checkLoopback(cfg.staffUrl || cfg.seekerUrl);
+  const opts = { deflate: cfg.deflate, timeoutMs: 15000 };
+  const socks = [];
+  const convs = new Map(); // conversation_id -> {state, seeker, listener, crisisAt, step}
+  const pairs = [];
+  const sweep = new Sweep(cfg, pairs);
+  const unsolicited = { escalations: 0 };
+
+  // staff
+  const supTok = (await postJson(staffUrl, '/api/login', cfg.supervisor)).token;
+  const sup = new SioSocket(staffUrl, '/supervisor', { token: supTok }, opts);
+  sup.on('escalation', (d) => {
+    const c = convs.get(d.conversation_id);
+    if (c && c.state === 'pending') {
+      c.state = 'done';
+      c.step.escalation.push(now() - c.crisisAt);
+      sup.call('ack', { escalation_id: d.escalation_id }).catch(() => {});
+    } else if (!c || c.state === 'clear') {
+      unsolicited.escalations++;
+    }
+  });
+  await sup.connect();
+  socks.push(sup);
+  const listenerEnds = [];
+  await pool(cfg.listeners, 20, async (l) => {
+    const tok = (await postJson(staffUrl, '/api/login', { username: l.username, password: l.password })).token;
+    const sock = new SioSocket(staffUrl, '/listener', { token: tok }, opts);
+    const end = { label: l.username, sock };
+    sock.on('message', (d) => sweep.received(end, d.client_id));
+    sock.on('assigned', (d) => {
+      const cid = d.conversation.conversation_id;
+      const c = convs.get(cid) || { state: 'clear' };
+      c.listener = end;
+      convs.set(cid, c);
+      if (c.onBoth && c.seeker) c.onBoth();
+    });
+    await sock.connect();
+    socks.push(sock);
+    listenerEnds.push(end);
+  });
+  await pool(listenerEnds, 20, async (end, i) => {
+    const ack = await end.sock.call('set_status', { status: 'available', max_chats: cfg.listeners[i].maxChats });
+    if (!ack.ok) throw new Error('set_status failed: ' + JSON.stringify(ack.error));
+  });
+
+  // seekers: identities, then sockets (the connect rate is measured here)
+  const nSeekers = cfg.pairs + (cfg.queued || 0);
+  const t0 = now();
+  const tokens = new Array(nSeekers);
+  await pool([...Array(nSeekers).keys()], 32, async (i) => {
+    tokens[i] = (await postJson(seekerUrl, '/api/seekers', {})).token;
+  });
+  const identityS = (now() - t0) / 1000;
+  const t1 = now();
+  const seekers = new Array(nSeekers);
+  const connectLat = [];
+  await pool([...Array(nSeekers).keys()], cfg.connectConcurrency || 100, async (i) => {
+    const sock = new SioSocket(seekerUrl, '/seeker', { token: tokens[i] }, opts);
+    const end = { label: 's' + i, seeker: true, sock };
+    sock.on('message', (d) => sweep.received(end, d.client_id));
+    sock.on('crisis_resources', (d) => {
+      const c = convs.get(d.conversation_id);
+      if (c && c.step && !c.resourcesSeen) {
+        c.resourcesSeen = true;
+        c.step.resources.push(now() - c.crisisAt);
+      }
+    });
+    const ts = now();
+    await sock.connect();
+    connectLat.push(now() - ts);
+    socks.push(sock);
+    seekers[i] = end;
+  });
+  const connectS = (now() - t1) / 1000;
+  log(`connected ${socks.length} sockets; seekers ${nSeekers} in ${connectS.toFixed(2)} s`);
+
+  // pairing: live seekers request at pairRate while listeners are free
+  const pairingLat = [];
+  const pairingErrors = {};
+  const requestChat = async (end, paired) => {
+    const ts = now();
+    let matchedResolve;
+    const matched = new Promise((r) => { matchedResolve = r; });
+    end.sock.on('matched', (d) => matchedResolve(d));
+    const ack = await end.sock.call('request_chat', { topic: 'talk', language: 'en' });
+    if (!ack.ok) {
+      const code = ack.error.code;
+      pairingErrors[code] = (pairingErrors[code] || 0) + 1;
+      return null;
+    }
+    if (!paired) return ack;
+    const d = await Promise.race([matched, sleep(15000).then(() => null)]);
+    if (!d) {
+      pairingErrors.timeout = (pairingErrors.timeout || 0) + 1;
+      return null;
+    }
+    pairingLat.push(now() - ts);
+    const c = convs.get(d.conversation_id) || { state: 'clear' };
+    c.seeker = end;
+    convs.set(d.conversation_id, c);
+    if (!c.listener) await new Promise((r) => { c.onBoth = r; });
+    end.conversationId = d.conversation_id;
+    return c;
+  };
+  const live = seekers.slice(0, cfg.pairs);
+  const tp = now();
+  const interval = 1000 / (cfg.pairRate || 100);
+  await Promise.all(live.map(async (end, i) => {
+    await sleep(i * interval);
+    const c = await requestChat(end, true);
+    if (c) pairs.push({ a: c.seeker, b: c.listener, conv: c });
+  }));
+  const pairingS = (now() - tp) / 1000;
+  log(`paired ${pairs.length}/${cfg.pairs} in ${pairingS.toFixed(2)} s; pairing p99 ${summary(pairingLat).p99} ms`);
+  for (const pr of pairs) {
+    const cid = pr.a.conversationId;
+    pr.a.send = (clientId, body) => pr.a.sock.call('message', { conversation_id: cid, client_id: clientId, text: body });
+    pr.b.send = (clientId, body) => pr.b.sock.call('message', { conversation_id: cid, client_id: clientId, text: body });
+  }
+
+  // queued seekers: every listener is full, so these wait in the queue during the sweep
+  const queuedAcks = [];
+  const queued = seekers.slice(cfg.pairs);
+  if (queued.length) {
+    const tq = now();
+    await pool(queued, 50, async (end) => {
+      const ack = await requestChat(end, false);
+      if (ack && ack.position > 0) queuedAcks.push(ack.position);
+    });
+    log(`queued ${queuedAcks.length}/${queued.length} in ${((now() - tq) / 1000).toFixed(2)} s`);
+  }
+
+  const result = await sweep.run();
+  let escalationsMissing = 0;
+  for (const c of convs.values()) if (c.state === 'pending') escalationsMissing++;
+  for (const s of socks) s.close();
+  return {
+    mode: 'service',
+    connect: {
+      sockets: nSeekers, seconds: connectS, per_s: Math.round(nSeekers / connectS), latency_ms: summary(connectLat),
+      identities_per_s: Math.round(nSeekers / identityS),
+    },
+    pairing: { paired: pairs.length, wanted: cfg.pairs, seconds: pairingS, latency_ms: summary(pairingLat), errors: pairingErrors },
+    queued: { wanted: queued.length, queued: queuedAcks.length },
+    ...result,
+    escalations_missing: escalationsMissing,
+    unsolicited_escalations: unsolicited.escalations,
+  };
+}
+
+// -- idle sockets -----------------------------------------------------------------------------------
+
+async function idle(cfg) {
+  const url = checkLoopback(cfg.seekerUrl);
+  const n = cfg.sockets;
+  const tokens = new Array(n);
+  if (cfg.service) {
+    await pool([...Array(n).keys()], 32, async (i) => {
+      tokens[i] = (await postJson(url, '/api/seekers', {})).token;
+    });
+  }
+  const socks = [];
+  const lat = [];
+  let failed = 0;
+  const t0 = now();
+  await pool([...Array(n).keys()], cfg.connectConcurrency || 200, async (i) => {
+    const sock = cfg.service
+      ? new SioSocket(url, '/seeker', { token: tokens[i] }, { deflate: cfg.deflate, timeoutMs: 30000 })
+      : new SioSocket(url, '/', { pair: 'idle' + i, side: 'a' }, { deflate: cfg.deflate, timeoutMs: 30000 });
+    const ts = now();
+    try {
+      await sock.connect();
+      lat.push(now() - ts);
+      socks.push(sock);
+    } catch (e) {
+      failed++;
+    }
+  });
+  const seconds = (now() - t0) / 1000;
+  log(`idle: ${socks.length} connected in ${seconds.toFixed(2)} s (${failed} failed); holding`);
+  process.stderr.write('HOLDING\n');
+  await sleep((cfg.holdSeconds || 5) * 1000);
+  const alive = socks.filter((s) => s.connected).length;
+  for (const s of socks) s.close();
+  return {
+    mode: 'idle', sockets: n, connected: socks.length, alive_after_hold: alive, failed, deflate: !!cfg.deflate,
+    connect: { seconds, per_s: Math.round(socks.length / seconds), latency_ms: summary(lat) },
+  };
+}
+
+async function main() {
+  const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+  const run = { bare, service, idle }[cfg.mode];
+  if (!run) throw new Error('unknown mode ' + cfg.mode);
+  const hardStop = setTimeout(() => {
+    log('loadgen: time bound reached, exiting');
+    process.exit(3);
+  }, (cfg.maxSeconds || 120) * 1000);
+  const result = await run(cfg);
+  clearTimeout(hardStop);
+  process.stdout.write(JSON.stringify(result) + '\n');
+  process.exit(0);
+}
+
+main().catch((err) => {
+  log('loadgen failed:', err.stack || err.message);
+  process.exit(1);
+});

@@ -1,0 +1,144 @@
+"""The benchmark scenarios. Each runs the bare relay and the service under the same generator, in the
+same run, so every figure for the service comes with the baseline it is compared to.
+
+Each scenario is bounded (a generator run is at most ~60 s) and stops every process it started.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bench import backends
+from bench.processes import RssSampler, baseline_server, run_loadgen, running, service_server
+
+SWEEP = [500, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000]
+
+
+def max_sustained(result: dict[str, Any], p99_ms: float = 100.0) -> int:
+    """Highest offered rate delivered in full (≥ 95 %) with relay p99 under the bound."""
+    best = 0
+    for step in result.get("steps", []):
+        if step["achieved"] >= 0.95 * step["offered"] and step["relay_ms"].get("p99", 1e9) < p99_ms:
+            best = max(best, step["offered"])
+    return best
+
+
+def at_rate(result: dict[str, Any], rate: int) -> dict[str, Any] | None:
+    return next((s for s in result.get("steps", []) if s["offered"] == rate), None)
+
+
+def _staff_for(pairs: int) -> tuple[int, int]:
+    """Listeners × max_chats = pairs exactly, so queued seekers really wait."""
+    max_chats = 20 if pairs >= 20 else pairs
+    return (pairs + max_chats - 1) // max_chats, max_chats
+
+
+def _service_config(staff: backends.Staff, seeker_url: str, staff_url: str, pairs: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "mode": "service",
+        "seekerUrl": seeker_url,
+        "staffUrl": staff_url,
+        "pairs": pairs,
+        "listeners": staff.listeners,
+        "supervisor": staff.supervisor,
+        "payloadBytes": 100,
+        "pairRate": 100,
+        "connectConcurrency": 100,
+        **extra,
+    }
+
+
+def relay(results: Path, pairs: int, rates: list[int], step_s: float, crisis: float) -> dict[str, Any]:
+    """Throughput sweep: bare relay, then the service, same pairs and rates."""
+    bare_cfg = {"mode": "bare", "pairs": pairs, "rates": rates, "stepSeconds": step_s, "drainSeconds": 2}
+    with running(baseline_server(results, f"relay{pairs}-baseline")) as (bare,):
+        base = run_loadgen({**bare_cfg, "urls": [bare.url]}, results, f"relay{pairs}-baseline")
+    n, m = _staff_for(pairs)
+    staff = backends.reset_and_seed(n, m)
+    with running(service_server(results, f"relay{pairs}-service", backends.service_env())) as (svc,):
+        service = run_loadgen(
+            _service_config(
+                staff, svc.url, svc.url, pairs, rates=rates, stepSeconds=step_s, drainSeconds=2, crisisFraction=crisis
+            ),
+            results,
+            f"relay{pairs}-service",
+        )
+    return {"scenario": f"relay{pairs}", "pairs": pairs, "baseline": base, "service": service}
+
+
+def steady(results: Path, pairs: int, rate: int, seconds: float, queued: int, crisis: float) -> dict[str, Any]:
+    """A fixed rate over many live chats (optionally with seekers waiting in the queue)."""
+    name = f"steady{pairs}" + (f"-queued{queued}" if queued else "")
+    bare_cfg = {"mode": "bare", "pairs": pairs, "rates": [rate], "stepSeconds": seconds, "drainSeconds": 2}
+    with running(baseline_server(results, f"{name}-baseline")) as (bare,):
+        base = run_loadgen({**bare_cfg, "urls": [bare.url]}, results, f"{name}-baseline")
+    n, m = _staff_for(pairs)
+    staff = backends.reset_and_seed(n, m)
+    with running(service_server(results, f"{name}-service", backends.service_env())) as (svc,):
+        service = run_loadgen(
+            _service_config(
+                staff,
+                svc.url,
+                svc.url,
+                pairs,
+                rates=[rate],
+                stepSeconds=seconds,
+                drainSeconds=3,
+                crisisFraction=crisis,
+                queued=queued,
+                pairRate=50,
+            ),
+            results,
+            name + "-service",
+        )
+    return {"scenario": name, "pairs": pairs, "rate": rate, "queued": queued, "baseline": base, "service": service}
+
+
+def idle(results: Path, sockets: int, hold_s: float) -> dict[str, Any]:
+    """Memory per idle socket and connect rate, clients offering compression as browsers do."""
+    cfg = {"mode": "idle", "sockets": sockets, "deflate": True, "holdSeconds": hold_s, "connectConcurrency": 100}
+    out: dict[str, Any] = {"scenario": f"idle{sockets}", "sockets": sockets}
+    with running(baseline_server(results, "idle-baseline")) as (bare,):
+        with RssSampler([bare.pid]) as rss:
+            out["baseline"] = run_loadgen({**cfg, "seekerUrl": bare.url}, results, "idle-baseline")
+        out["baseline"]["rss_kb"] = {"before": rss.before[bare.pid], "peak": rss.peak[bare.pid]}
+    backends.reset_and_seed(1, 1)
+    with running(service_server(results, "idle-service", backends.service_env())) as (svc,):
+        with RssSampler([svc.pid]) as rss:
+            out["service"] = run_loadgen({**cfg, "seekerUrl": svc.url, "service": True}, results, "idle-service")
+        out["service"]["rss_kb"] = {"before": rss.before[svc.pid], "peak": rss.peak[svc.pid]}
+    return out
+
+
+def cross(results: Path, pairs: int, rates: list[int], step_s: float) -> dict[str, Any]:
+    """Two processes on one core, one Redis and one PostgreSQL; every pair split across them.
+
+    Both processes share core 0, so their total is the per-core figure to compare with one process.
+    The bare relay runs the same way with python-socketio's AsyncRedisManager and with ours.
+    """
+    out: dict[str, Any] = {"scenario": f"cross{pairs}", "pairs": pairs}
+    bare_cfg = {"mode": "bare", "pairs": pairs, "rates": rates, "stepSeconds": step_s, "drainSeconds": 2}
+    for manager in ("redis", "peerline"):
+        backends.reset_and_seed(0, 1)
+        a = baseline_server(results, f"cross-baseline-{manager}-a", manager, backends.REDIS_URL)
+        b = baseline_server(results, f"cross-baseline-{manager}-b", manager, backends.REDIS_URL)
+        with running(a, b):
+            out[f"baseline_{manager}"] = run_loadgen(
+                {**bare_cfg, "urls": [a.url, b.url]}, results, f"cross{pairs}-baseline-{manager}"
+            )
+    n, m = _staff_for(pairs)
+    staff = backends.reset_and_seed(n, m)
+    env = backends.service_env()
+    with running(service_server(results, "cross-service-a", env), service_server(results, "cross-service-b", env)) as (
+        a,
+        b,
+    ):
+        out["service"] = run_loadgen(
+            _service_config(
+                staff, a.url, b.url, pairs, rates=rates, stepSeconds=step_s, drainSeconds=2, crisisFraction=0.02
+            ),
+            results,
+            f"cross{pairs}-service",
+        )
+    return out
