@@ -19,7 +19,7 @@ from socketio.exceptions import ConnectionRefusedError as Refused
 from server.addresses import client_address
 from server.auth import InvalidToken
 from server.errors import ProtocolError, invalid, unavailable
-from server.gateway.payloads import parse
+from server.gateway.payloads import ConversationRef, Resume, SendMessage, Typing, parse
 from server.sessions import Actor
 
 if TYPE_CHECKING:
@@ -78,6 +78,19 @@ class RoleNamespace(socketio.AsyncNamespace):
             await self._disconnect(sid)
             return None
         return await self._dispatch(event, args)
+
+    def chat_events(self) -> None:
+        """The conversation events seekers and listeners share (PROTOCOL.md: "as for seekers")."""
+        chat = self.services.chat
+        self.event("message", SendMessage, lambda a, m: chat.post_message(a, m.conversation_id, m.client_id, m.text))
+        self.event("typing", Typing, lambda a, m: chat.typing(a, m.conversation_id, m.typing))
+        self.event("resume", Resume, lambda a, m: chat.resume(a, m.conversation_id, m.after_seq))
+        self.event("end_chat", ConversationRef, self._end_chat)
+
+    async def _end_chat(self, actor: Actor, req: ConversationRef) -> None:
+        await self.services.chat.end_chat(actor, req.conversation_id)
+        if actor.conversation_id == req.conversation_id:
+            actor.conversation_id = None
 
     # -- connect / disconnect -------------------------------------------------------------------
     async def _connect(self, sid: str, environ: Any, auth: Any) -> bool:

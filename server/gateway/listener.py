@@ -21,14 +21,7 @@ class ListenerNamespace(RoleNamespace):
         chat = services.chat
         self.event("set_status", p.SetStatus, self.set_status)
         self.event("take", p.Take, lambda a, m: services.assignments.take(a.id, m.conversation_id))
-        self.event(
-            "message",
-            p.SendMessage,
-            lambda a, m: chat.post_message(a, m.conversation_id, m.client_id, m.text),
-        )
-        self.event("typing", p.Typing, self.typing)
-        self.event("resume", p.Resume, lambda a, m: chat.resume(a, m.conversation_id, m.after_seq))
-        self.event("end_chat", p.ConversationRef, self.end_chat)
+        self.chat_events()
         self.event("escalate", p.Escalate, self.escalate)
         self.event("list_conversations", None, lambda a, m: chat.listener_conversations(a))
         self.event("block_seeker", p.ConversationRef, lambda a, m: chat.block_seeker(a, m.conversation_id))
@@ -47,12 +40,6 @@ class ListenerNamespace(RoleNamespace):
 
     async def set_status(self, actor: Actor, req: p.SetStatus) -> dict[str, Any]:
         return await self.services.listeners.set_status(actor, req.status, req.max_chats)
-
-    async def typing(self, actor: Actor, req: p.Typing) -> None:
-        await self.services.chat.typing(actor, req.conversation_id, req.typing)
-
-    async def end_chat(self, actor: Actor, req: p.ConversationRef) -> None:
-        await self.services.chat.end_chat(actor, req.conversation_id)
 
     async def escalate(self, actor: Actor, req: p.Escalate) -> dict[str, Any]:
         return await self.services.alerts.escalate_by_listener(

@@ -18,17 +18,9 @@ class SeekerNamespace(RoleNamespace):
 
     def __init__(self, services: Services) -> None:
         super().__init__(SEEKER_NS, services)
-        chat = services.chat
+        self.chat_events()
         self.event("request_chat", p.RequestChat, self.request_chat)
-        self.event(
-            "message",
-            p.SendMessage,
-            lambda a, m: chat.post_message(a, m.conversation_id, m.client_id, m.text),
-        )
-        self.event("typing", p.Typing, self.typing)
-        self.event("resume", p.Resume, lambda a, m: chat.resume(a, m.conversation_id, m.after_seq))
-        self.event("end_chat", p.ConversationRef, self.end_chat)
-        self.event("erase", p.ConversationRef, lambda a, m: chat.erase(a, m.conversation_id))
+        self.event("erase", p.ConversationRef, lambda a, m: services.chat.erase(a, m.conversation_id))
 
     def identity_room(self, actor: Actor) -> str:
         return seeker_room(actor.id)
@@ -43,10 +35,3 @@ class SeekerNamespace(RoleNamespace):
     async def request_chat(self, actor: Actor, req: p.RequestChat) -> dict[str, Any]:
         await self.services.limits.check_chat_request(actor)
         return await self.services.chat.request_chat(actor, req.topic, req.language, req.text, req.client_id)
-
-    async def typing(self, actor: Actor, req: p.Typing) -> None:
-        await self.services.chat.typing(actor, req.conversation_id, req.typing)
-
-    async def end_chat(self, actor: Actor, req: p.ConversationRef) -> None:
-        await self.services.chat.end_chat(actor, req.conversation_id)
-        actor.conversation_id = None

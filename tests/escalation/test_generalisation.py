@@ -139,6 +139,12 @@ def test_new_rules_catch_new_phrasings(
         ["me corte con una hoja de papel jaja"],
         ["mañana me despido de mis compañeros porque me cambio de escuela"],
         ["no tiene sentido seguir con este proyecto"],
+        ["thats not the point, my life is fine"],
+        ["no point in waking up before 10 on weekends"],
+        ["whats the point of going on vacation if it rains"],
+        ["tired of living paycheck to paycheck"],
+        ["i cant stop thinking about death stranding, best game ever"],
+        ["dying is all i can think about in this heat lol"],
     ],
 )
 def test_new_rules_stay_quiet_on_everyday_talk(detector: Detector, messages: list[str]) -> None:
