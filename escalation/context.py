@@ -72,9 +72,7 @@ def apply_context(hits: list[Hit], words: Sequence[str], lexicon: Lexicon) -> tu
     titles = [h for h in hits if h.cue == TITLE_LEAD]
     owned: frozenset[int] = frozenset()
     if lexicon.negation_owners:
-        owned = frozenset(
-            i for h in hits if h.cue in lexicon.negation_owners for i in range(h.first, h.last + 1)
-        )
+        owned = frozenset(i for h in hits if h.cue in lexicon.negation_owners for i in range(h.first, h.last + 1))
     kept: list[Hit] = []
     for h in hits:
         if h.cue in ("IDIOM", TITLE_LEAD) or h.cue.startswith(_MASK_PREFIX):
