@@ -242,3 +242,19 @@ async def connect_error(base_url: str, namespace: str, token: Any) -> str:
     assert errors, "connection was accepted"
     data = errors[0]
     return data.get("message") if isinstance(data, dict) else str(data)
+
+
+def run_cli(
+    env: dict[str, str], *args: str, stdin: str | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess:
+    """``python -m server ARGS`` as an operator runs it, with exactly this environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "server", *args],
+        env={"PATH": "/usr/bin:/bin", **env},
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

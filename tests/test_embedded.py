@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.support import ROOT, ServerProcess, post_json
+from tests.support import ServerProcess, post_json, run_cli
 
 
 def embedded_env(data_dir: Path) -> dict[str, str]:
@@ -31,25 +29,15 @@ async def test_embedded_default_survives_a_restart(tmp_path: Path) -> None:
     server = EmbeddedServer(env).start()
     try:
         assert (data_dir / "jwt_secret").stat().st_mode & 0o077 == 0  # the generated secret is private
-        added = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "server",
-                "user",
-                "add",
-                "robin",
-                "--role",
-                "supervisor",
-                "--password-stdin",
-            ],
-            input="a long enough password\n",
-            env=embedded_env(data_dir),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+        added = run_cli(
+            embedded_env(data_dir),
+            "user",
+            "add",
+            "robin",
+            "--role",
+            "supervisor",
+            "--password-stdin",
+            stdin="a long enough password\n",
         )
         assert added.returncode == 0, added.stderr
         status, body = await post_json(
@@ -74,25 +62,9 @@ async def test_embedded_default_survives_a_restart(tmp_path: Path) -> None:
 def test_refuses_to_start_without_a_secret_when_urls_are_set(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "JWT_SECRET"}
     env.update(DATABASE_URL="postgresql://127.0.0.1:1/none", REDIS_URL="redis://127.0.0.1:1/0")
-    done = subprocess.run(
-        [sys.executable, "-m", "server", "serve"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    done = run_cli(env, "serve", timeout=30)
     assert done.returncode == 2
     assert "JWT_SECRET" in done.stderr
     env["JWT_SECRET"] = "too short"
-    done = subprocess.run(
-        [sys.executable, "-m", "server", "serve"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    done = run_cli(env, "serve", timeout=30)
     assert done.returncode == 2 and "at least 32 bytes" in done.stderr

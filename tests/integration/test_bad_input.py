@@ -16,6 +16,7 @@ from tests.support import (
     get_json,
     login,
     post_json,
+    run_cli,
     seeker_token,
 )
 
@@ -207,16 +208,8 @@ async def test_tokens_refused_at_connect(live_server, backends) -> None:
     assert await connect_error(base, "/supervisor", seeker) == "unauthorized"
     assert await connect_error(base, "/seeker", forged("seeker")) == "unauthorized"  # no such seeker
     # deactivated staff are refused too
-    import subprocess
-    import sys
 
-    done = subprocess.run(
-        [sys.executable, "-m", "server", "user", "deactivate", "lin"],
-        env={**live_server.env, "PATH": "/usr/bin"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_cli({**live_server.env}, "user", "deactivate", "lin")
     assert done.returncode == 0, done.stderr
     assert await connect_error(base, "/listener", listener) == "unauthorized"
     status, _ = await post_json(base, "/api/login", {"username": "lin", "password": "correct horse battery"})

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 
 import pytest
 
-from tests.support import ROOT, Client, ServerProcess, create_user, login, seeker_token
+from tests.support import Client, ServerProcess, create_user, login, run_cli, seeker_token
 
 
 @pytest.fixture
@@ -82,14 +80,7 @@ async def test_supervisor_overview_and_audit_cli(live_server, backends) -> None:
     asked = await supervisor.ok("overview")
     assert asked["open_escalations"] == 1
     await supervisor.ok("join", {"conversation_id": cid})
-    done = subprocess.run(
-        [sys.executable, "-m", "server", "audit"],
-        env={**live_server.env, "PATH": "/usr/bin:/bin"},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_cli({**live_server.env}, "audit")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert len(lines) == 1 and "\tsam\tjoin\t" in lines[0] and cid in lines[0]

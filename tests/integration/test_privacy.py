@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 
 import asyncpg
 import pytest
 
 from server.crypto import new_key_spec
 from tests.support import (
-    ROOT,
     Client,
     ServerProcess,
     connect_error,
     create_user,
     login,
     post_json,
+    run_cli,
     seeker_token,
 )
 
@@ -69,14 +67,7 @@ async def test_deactivation_drops_live_sockets(fast_token_checks, backends) -> N
     base = fast_token_checks.base_url
     await create_user(backends.database_url, "sam", role="supervisor")
     live = await Client(base, "/supervisor", await login(base, "sam")).connect()
-    done = subprocess.run(
-        [sys.executable, "-m", "server", "user", "deactivate", "sam"],
-        env={**fast_token_checks.env, "PATH": "/usr/bin:/bin"},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_cli({**fast_token_checks.env}, "user", "deactivate", "sam")
     assert done.returncode == 0, done.stderr
     for _ in range(40):
         if not live.sio.connected:
@@ -157,14 +148,7 @@ async def test_purge_removes_exactly_what_is_past_retention(live_server, backend
         "update conversations set ended_at = now() - interval '40 days' where id = any($1::uuid[])",
         [made["old"], made["old_escalated"]],
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "server", "purge"],
-        env={**live_server.env, "PATH": "/usr/bin:/bin", "RETENTION_DAYS": "30", "ESCALATION_RETENTION_DAYS": "365"},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_cli({**live_server.env, "RETENTION_DAYS": "30", "ESCALATION_RETENTION_DAYS": "365"}, "purge")
     assert done.returncode == 0, done.stderr
     assert "purged 1 conversations, 1 messages" in done.stdout
     rows = await sql(backends.database_url, "select id::text from conversations")
@@ -203,14 +187,7 @@ async def test_message_bodies_encrypted_at_rest_with_rotation(backends) -> None:
         server.stop()
     # rotate: k2 becomes current, k1 stays readable until re-sealed
     rotate_env = {**env, "MESSAGE_KEY": k2, "MESSAGE_KEYS_OLD": k1, "PATH": "/usr/bin:/bin"}
-    done = subprocess.run(
-        [sys.executable, "-m", "server", "rotate-keys"],
-        env=rotate_env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_cli(rotate_env, "rotate-keys")
     assert done.returncode == 0, done.stderr
     stored = await sql(backends.database_url, "select text from messages where conversation_id = $1::uuid", cid)
     assert all(r["text"].startswith("enc:v1:k2:") for r in stored)
@@ -231,13 +208,5 @@ async def test_message_bodies_encrypted_at_rest_with_rotation(backends) -> None:
 
 def test_a_bad_message_key_refuses_to_start(backends) -> None:
     env = {**backends.server_env(MESSAGE_KEY="k1:not-base64!"), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run(
-        [sys.executable, "-m", "server", "serve"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    done = run_cli(env, "serve", timeout=30)
     assert done.returncode == 2 and "MESSAGE_KEY" in done.stderr
