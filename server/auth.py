@@ -78,5 +78,5 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     """Constant-ish time: an unknown user still costs one argon2 verification."""
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):
         return False

@@ -118,7 +118,47 @@ class ChatService:
     async def post_message(
         self, actor: Actor, conversation_id: str, client_id: str, text: str, visibility: str = "all"
     ) -> dict[str, Any]:
-        async with self._pool.acquire() as conn, conn.transaction():
+        """Most messages take one statement (two for a seeker: the detector's window first); a message
+        that shows risk takes the transactional path, which stores it together with its escalation."""
+        async with self._pool.acquire() as conn:
+            if actor.role == "seeker":
+                window = await messages.recent_seeker_texts(conn, conversation_id, self._window - 1)
+                if self._risk.assess([*window, text], "").escalate:  # every loaded language is checked
+                    return await self._post_locked(conn, actor, conversation_id, client_id, text, visibility)
+            try:
+                posted = await messages.post(
+                    conn,
+                    conversation_id=conversation_id,
+                    client_id=client_id,
+                    sender=_sender(actor),
+                    sender_id=actor.id,
+                    role="supervisor" if actor.is_supervisor else actor.role,
+                    joined=conversation_id in actor.joined,
+                    text=text,
+                    visibility=visibility,
+                )
+            except asyncpg.UniqueViolationError:  # a concurrent retry of the same client_id won the race
+                return await self._post_locked(conn, actor, conversation_id, client_id, text, visibility)
+        if posted.conversation is None:
+            raise not_found("no such conversation")
+        if not posted.allowed:
+            raise forbidden()
+        if posted.message is None:
+            raise conflict("the conversation has ended")
+        if not posted.duplicate:  # a safe retry acks its first copy and is not delivered again
+            await self._notify.conversation(
+                posted.conversation,
+                "message",
+                posted.message.to_wire(),
+                skip_sid=actor.sid,
+                staff_only=visibility == "staff",
+            )
+        return {"message": posted.message.to_wire()}
+
+    async def _post_locked(
+        self, conn: asyncpg.Connection, actor: Actor, conversation_id: str, client_id: str, text: str, visibility: str
+    ) -> dict[str, Any]:
+        async with conn.transaction():
             conv = await conversations.get(conn, conversation_id, lock=True)
             self._check_access(actor, conv, write=True)
             assert conv is not None

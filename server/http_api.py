@@ -104,11 +104,11 @@ async def login(request: web.Request) -> web.Response:
         raise invalid("username and password are required strings")
     if len(username) > 128 or len(password) > 1024:
         raise invalid("username or password too long")
-    if not _storable(username) or not _storable(password):
-        raise invalid("username and password must be text without NUL characters")
     await services.limits.check_login(username, _address(request))
-    async with services.pool.acquire() as conn:
-        user = await users.by_username(conn, username)
+    user = None
+    if _storable(username):  # no account has a NUL or a lone surrogate in its name: a plain failed login
+        async with services.pool.acquire() as conn:
+            user = await users.by_username(conn, username)
     hashed = user.password_hash if user is not None and user.active else None
     matches = await asyncio.get_running_loop().run_in_executor(None, verify_password, hashed, password)
     if not matches or user is None:

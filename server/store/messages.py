@@ -152,3 +152,91 @@ async def recent_seeker_texts(conn: asyncpg.Connection, conversation_id: str, li
         limit,
     )
     return [cipher().open(r[0], conversation_id) for r in reversed(rows)]
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """What the one-statement post found: the conversation (None when unknown), whether the caller may
+    write to it, and the message — the new one, or the first copy of a retry (``duplicate``)."""
+
+    conversation: Any | None
+    allowed: bool
+    message: Message | None
+    duplicate: bool
+
+
+_M = ("id", "conversation_id", "seq", "after_seq", "client_id", "sender", "sender_id", "text", "visibility", "sent_at")
+
+
+def _prefixed(prefix: str) -> str:
+    casts = {"id": "::text", "conversation_id": "::text", "sender_id": "::text"}
+    return ", ".join(f"{prefix}.{c}{casts.get(c, '')} as {prefix}_{c}" for c in _M)
+
+
+# One round trip, no explicit transaction: the conversation row is locked by the statement itself, the
+# access rule decides whether anything is written, a retry finds its first copy, and the next seq and
+# the row are written together (a single statement is atomic). Concurrent retries of one client_id
+# can both miss the first copy (one snapshot per statement); the unique index then refuses the
+# second, and the caller falls back to the transactional path.
+_POST = f"""
+with conv as (
+    select c.*, case $7::text
+        when 'seeker' then c.seeker_id = $3::uuid
+        when 'listener' then c.listener_id is not distinct from $3::uuid
+        else ($8::bool or c.responder_id is not distinct from $3::uuid) end as allowed
+    from conversations c where c.id = $1::uuid for update
+), dup as (
+    select m.* from messages m, conv where conv.allowed and m.conversation_id = $1::uuid
+      and coalesce(m.sender_id, '{_NIL}'::uuid) = $3::uuid and m.client_id = $2
+), bump as (
+    update conversations c set last_seq = c.last_seq + (case when $6 = 'all' then 1 else 0 end)
+    from conv where c.id = conv.id and conv.allowed and conv.status <> 'ended' and not exists (select 1 from dup)
+    returning c.last_seq
+), ins as (
+    insert into messages (conversation_id, seq, after_seq, client_id, sender, sender_id, text, visibility)
+    select $1::uuid, case when $6 = 'all' then bump.last_seq end, bump.last_seq, $2, $4, $3::uuid, $5, $6
+    from bump returning *
+)
+select conv.id::text, conv.seeker_id::text, conv.topic, conv.language, conv.status, conv.severity,
+       conv.listener_id::text, u.display_name, conv.responder_id::text, conv.last_seq, conv.created_at,
+       conv.queued_at, conv.assigned_at, conv.allowed, {_prefixed("d")}, {_prefixed("i")}
+from conv left join users u on u.id = conv.responder_id left join dup d on true left join ins i on true
+"""
+
+
+async def post(
+    conn: asyncpg.Connection,
+    *,
+    conversation_id: str,
+    client_id: str,
+    sender: str,
+    sender_id: str,
+    role: str,
+    joined: bool,
+    text: str,
+    visibility: str,
+) -> Posted:
+    from server.store.conversations import Conversation
+
+    row = await conn.fetchrow(
+        _POST,
+        conversation_id,
+        client_id,
+        sender_id,
+        sender,
+        cipher().seal(text, conversation_id),
+        visibility,
+        role,
+        joined,
+    )
+    if row is None:
+        return Posted(None, False, None, False)
+    values = list(row.values())
+    conversation = Conversation(*values[:13])
+    allowed = bool(values[13])
+    dup, new = values[14 : 14 + len(_M)], values[14 + len(_M) :]
+    for candidate, duplicate in ((dup, True), (new, False)):
+        if candidate[0] is not None:
+            candidate[7] = cipher().open(candidate[7], candidate[1])
+            return Posted(conversation, allowed, Message(*candidate), duplicate)
+    return Posted(conversation, allowed, None, False)
