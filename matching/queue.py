@@ -118,6 +118,10 @@ class WaitingQueue:
             await pipe.execute()
         return True
 
+    async def ids(self) -> set[str]:
+        """Every conversation with a queue entry, in one round trip."""
+        return set(await self._redis.hkeys(self._keys.queue_meta))
+
     async def contains(self, conversation_id: str) -> bool:
         return await self._redis.zscore(self._keys.queue, conversation_id) is not None
 

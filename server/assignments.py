@@ -164,9 +164,10 @@ class Assignments:
             queued = await conversations.all_queued(conn)
         added = 0
         cutoff = now_ms() - min_age_ms  # leave conversations that are being queued right now alone
+        in_redis = await self._queue.ids()  # one round trip, however long the queue
         for conv in queued:
             entry = waiting_entry(conv)
-            if entry.queued_at_ms > cutoff:
+            if entry.queued_at_ms > cutoff or conv.id in in_redis:
                 continue
             if await self._queue.get(conv.id) is None:
                 await self._queue.add(entry)
