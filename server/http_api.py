@@ -16,6 +16,7 @@ from aiohttp import web
 from server.addresses import client_address
 from server.auth import InvalidToken, verify_password
 from server.errors import HTTP_STATUS, ProtocolError, invalid
+from server.gateway.payloads import storable
 from server.openapi import serve_openapi
 from server.store import seekers, users
 
@@ -64,17 +65,6 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
     return body
 
 
-def _storable(text: str) -> bool:
-    """PostgreSQL text holds neither NUL nor lone surrogates."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _address(request: web.Request) -> str:
     return client_address(request, trust_forwarded=_services(request).settings.trust_forwarded_for)
 
@@ -106,7 +96,7 @@ async def login(request: web.Request) -> web.Response:
         raise invalid("username or password too long")
     await services.limits.check_login(username, _address(request))
     user = None
-    if _storable(username):  # no account has a NUL or a lone surrogate in its name: a plain failed login
+    if storable(username):  # no account has a NUL or a lone surrogate in its name: a plain failed login
         async with services.pool.acquire() as conn:
             user = await users.by_username(conn, username)
     hashed = user.password_hash if user is not None and user.active else None

@@ -109,19 +109,20 @@ def parse(kind: type[T], payload: Any) -> T:
             raise invalid(f"{name} must not be only white space")
     for name in ("text", "reason", "note", "client_id", "topic", "language"):
         text = getattr(value, name, None)
-        if isinstance(text, str):
-            _storable(name, text)
+        if isinstance(text, str) and not storable(text):
+            raise invalid(f"{name} must be Unicode text without NUL characters")
     return value
 
 
-def _storable(name: str, text: str) -> None:
-    """PostgreSQL text holds neither NUL nor lone surrogates; refuse them here rather than fail later."""
+def storable(text: str) -> bool:
+    """PostgreSQL text holds neither NUL nor lone surrogates: refuse them at the edge, not in a query."""
     if "\x00" in text:
-        raise invalid(f"{name} must not contain NUL characters")
+        return False
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise invalid(f"{name} is not valid Unicode text") from None
+        return False
+    return True
 
 
 def _is_uuid(value: str) -> bool:
