@@ -70,10 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     try:
-        if command == "serve":
-            if args.port is not None:
+        if command == "serve":  # also `python -m server` alone, which has no --port/--host
+            if getattr(args, "port", None) is not None:
                 settings = dataclasses.replace(settings, port=args.port)
-            if args.host is not None:
+            if getattr(args, "host", None) is not None:
                 settings = dataclasses.replace(settings, host=args.host)
             return serve(settings)
         if command == "new-key":

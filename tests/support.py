@@ -71,6 +71,7 @@ class ServerProcess:
 
     env: dict[str, str]
     port: int = field(default_factory=free_port)
+    bare: bool = False  # run plain `python -m server` (port from $PORT), as the README does
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
 
@@ -83,7 +84,9 @@ class ServerProcess:
         self.log_path = Path(os.environ.get("PEERLINE_TEST_LOGS", "/tmp")) / f"peerline-server-{self.port}.log"
         log_file = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [sys.executable, "-m", "server"]
+            if self.bare
+            else [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=ROOT,
             env=env,
             stdout=log_file,

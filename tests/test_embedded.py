@@ -49,7 +49,7 @@ async def test_embedded_default_survives_a_restart(tmp_path: Path) -> None:
     # both embedded services stopped with the server
     assert not (data_dir / "postgres" / "postmaster.pid").exists()
 
-    server = EmbeddedServer(env).start()
+    server = EmbeddedServer(env, bare=True).start()  # `python -m server`, exactly as the README runs it
     try:
         status, body = await post_json(
             server.base_url, "/api/login", {"username": "robin", "password": "a long enough password"}

@@ -1,10 +1,13 @@
 """Hold the detector to minimum figures on the blind tuning set.
 
 ``data/blind_tune.jsonl`` was written before the detector's lexicons and rules were read (see
-docs/detector.md, "Generalisation pass"), in chat style and deliberately unlike the dev set. The
-generalisation pass was tuned on it, so these are floors that catch regressions, not a measure of
-accuracy on unseen text. ``data/blind_holdout.jsonl`` is the measurement and is deliberately NOT
-tested here: score it with ``score_crisis.py`` (command in docs/detector.md).
+docs/detector.md, "Generalisation pass"), in chat style and deliberately unlike the dev set.
+``data/blind_tune2.jsonl`` was written for the second pass, focused on the weak areas the first
+holdout showed (preparatory acts, means at hand, "end it" verbs, overdoses without a count, abuse of
+others, Spanish passive wishes) and their hard negatives. The passes were tuned on them, so these are
+floors that catch regressions, not a measure of accuracy on unseen text. ``data/blind_holdout.jsonl``
+and ``data/blind_holdout2.jsonl`` are the measurements and are deliberately NOT scored here (only
+their format is checked): score them with ``score_crisis.py`` (commands in docs/detector.md).
 """
 
 from __future__ import annotations
@@ -53,19 +56,46 @@ def test_blind_tune_floors(detector: Detector) -> None:
     assert s["category"] >= 0.9
 
 
+def test_blind_tune2_floors(detector: Detector) -> None:
+    s = _score(detector, "blind_tune2.jsonl")
+    assert s["n"] >= 150 and s["positives"] >= 80
+    assert s["recall"] >= 0.95
+    assert s["imminent_recall"] >= 0.95
+    assert s["fpr"] <= 0.03
+    assert s["category"] >= 0.9
+
+
+def _rows(name: str) -> list[dict]:
+    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _check_format(rows: list[dict]) -> None:
+    assert len({r["id"] for r in rows}) == len(rows)
+    for r in rows:
+        assert set(r) >= {"id", "messages", "escalate", "category", "severity", "lang"}
+        assert r["lang"] in ("en", "es") and r["messages"] and all(isinstance(m, str) for m in r["messages"])
+        if r["escalate"]:
+            assert r["category"] in ("suicide", "self_harm", "harm_to_others", "abuse", "overdose")
+            assert r["severity"] in ("high", "imminent")
+        else:
+            assert r["category"] == r["severity"] == "none"
+
+
+def test_blind_tune2_is_well_formed() -> None:
+    rows = _rows("blind_tune2.jsonl")
+    assert len(rows) >= 150
+    _check_format(rows)
+    share_risk = sum(r["escalate"] for r in rows) / len(rows)
+    assert 0.4 <= share_risk <= 0.6 and sum(r["lang"] == "es" for r in rows) >= 40
+
+
 def test_blind_sets_are_well_formed() -> None:
-    for name in ("blind_tune.jsonl", "blind_holdout.jsonl"):
-        rows = [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    for name in ("blind_tune.jsonl", "blind_holdout.jsonl", "blind_holdout2.jsonl"):
+        rows = _rows(name)
         assert len(rows) >= 200
-        assert len({r["id"] for r in rows}) == len(rows)
-        for r in rows:
-            assert set(r) >= {"id", "messages", "escalate", "category", "severity", "lang"}
-            assert r["lang"] in ("en", "es") and r["messages"] and all(isinstance(m, str) for m in r["messages"])
-            if r["escalate"]:
-                assert r["category"] in ("suicide", "self_harm", "harm_to_others", "abuse", "overdose")
-                assert r["severity"] in ("high", "imminent")
-            else:
-                assert r["category"] == r["severity"] == "none"
+        _check_format(rows)
+        if name == "blind_holdout2.jsonl":
+            assert sum(r["severity"] == "imminent" for r in rows) >= 40
         share_es = sum(r["lang"] == "es" for r in rows) / len(rows)
         share_multi = sum(len(r["messages"]) > 1 for r in rows) / len(rows)
         share_risk = sum(r["escalate"] for r in rows) / len(rows)
