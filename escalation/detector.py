@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from escalation.context import Hit, apply_context
 from escalation.lexicon import Lexicon, Rule, load_lexicon, match_token
@@ -73,8 +74,13 @@ class Detector:
         self.analyze = lru_cache(maxsize=cache_size)(self._analyze)
 
     @classmethod
-    def load(cls, languages: Iterable[str] = ("en", "es")) -> Detector:
-        return cls(load_lexicon(languages))
+    def load(cls, languages: Iterable[str] = ("en", "es"), cache_dir: Path | None = None) -> Detector:
+        """With ``cache_dir`` the compiled lexicon is kept on disk between starts (``compiled.py``)."""
+        if cache_dir is None:
+            return cls(load_lexicon(languages))
+        from escalation.compiled import load_compiled
+
+        return cls(load_compiled(languages, cache_dir))
 
     # -- one message ---------------------------------------------------------------------------
     def _analyze(self, text: str) -> MessageAnalysis:

@@ -146,7 +146,9 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
     seen = {"listener": presence.seen, "seeker": Seen(redis, "seeker"), "supervisor": Seen(redis, "supervisor")}
     pairing = Pairing(redis, topic_wait_s=settings.match_topic_wait_s)
     assignments = Assignments(pool=pool, queue=queue, presence=presence, pairing=pairing, notifier=notifier)
-    detector = await asyncio.get_running_loop().run_in_executor(None, Detector.load, tuple(settings.language_ids))
+    detector = await asyncio.get_running_loop().run_in_executor(
+        None, Detector.load, tuple(sorted(settings.language_ids)), settings.data_dir / "cache"
+    )
     alerts = AlertChannel(
         pool=pool,
         detector=detector,
