@@ -56,10 +56,10 @@ class Keys:
         """List: ms timestamps of recent pairings, newest first (queue wait estimates)."""
         return f"{self.prefix}:pairt"
 
-    @property
-    def rebuilt(self) -> str:
-        """Marker that the index was built from PostgreSQL; its absence means Redis lost its data."""
-        return f"{self.prefix}:rebuilt"
+    def registered(self, process: str) -> str:
+        """One per process: its listeners are in the index. Gone means Redis lost its data (or this
+        process is new), so the process registers its listeners again and re-queues from PostgreSQL."""
+        return f"{self.prefix}:registered:{process}"
 
     def revoked_token(self, token_id: str) -> str:
         return f"{self.prefix}:revoked:jti:{token_id}"

@@ -104,8 +104,13 @@ class ListenerPresence:
         self.seen = Seen(redis, "listener", keys)
         self._release = register(redis, "release")
 
-    async def connected(self, profile: ListenerProfile) -> ListenerProfile:
-        """A socket of this listener connected; an earlier status is kept (a reconnect resumes as it was)."""
+    async def connected(self, profile: ListenerProfile, *, load: int) -> ListenerProfile:
+        """A socket of this listener connected; an earlier status is kept (a reconnect resumes as it was).
+
+        ``load`` (their active conversations, from PostgreSQL) is written only where Redis has none — a new
+        listener, or an index that lost its data — in the same transaction as the profile, so no pairing
+        can ever see the profile without its load. An existing load is left alone: a pairing may be in
+        flight, and drift is the load reconciler's job."""
         k = self._keys
         existing = await self._redis.hget(k.listeners, profile.listener_id)
         status = _decode(profile.listener_id, existing).status if existing else profile.status
@@ -114,7 +119,7 @@ class ListenerPresence:
         )
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(k.listeners, profile.listener_id, _encode(current))
-            pipe.hsetnx(k.load, profile.listener_id, 0)
+            pipe.hsetnx(k.load, profile.listener_id, load)
             pipe.hsetnx(k.idle, profile.listener_id, now_ms())
             pipe.zadd(k.seen("listener"), {profile.listener_id: now_ms()})
             await pipe.execute()

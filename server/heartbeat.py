@@ -2,13 +2,14 @@
 
 If Redis restarts empty (or is flushed), nothing a user said is lost — it is all in PostgreSQL —
 but the queue, presence and loads are. Each process notices the missing ``rebuilt`` marker on
-its next beat, re-registers its own listeners, and the queue is rebuilt from PostgreSQL.
+its next beat (the marker is per process), re-registers its own listeners, and re-queues from PostgreSQL.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 
 from redis.asyncio import Redis
 
@@ -19,6 +20,8 @@ from server.listeners import ListenerService
 from server.sessions import Sessions
 
 log = logging.getLogger(__name__)
+
+_MARKER_TTL_S = 24 * 3600  # a dead process's marker goes away by itself
 
 
 class Heartbeat:
@@ -37,6 +40,7 @@ class Heartbeat:
         self._listeners = listeners
         self._assignments = assignments
         self.healthy = True
+        self._marker = KEYS.registered(uuid.uuid4().hex)
 
     async def run(self) -> None:
         while True:
@@ -52,7 +56,7 @@ class Heartbeat:
             await asyncio.sleep(HEARTBEAT_S)
 
     async def beat(self) -> None:
-        if not await self._redis.exists(KEYS.rebuilt):
+        if not await self._redis.exists(self._marker):
             await self.rebuild()
         for role, ids in self._sessions.ids_by_role().items():
             seen = self._seen.get(role)
@@ -64,6 +68,10 @@ class Heartbeat:
         for actor in self._sessions.of_role("listener"):
             await self._listeners.connected(actor)
         added = await self._assignments.reconcile(min_age_ms=0)
-        await self._redis.set(KEYS.rebuilt, "1")
-        log.warning("rebuilt the Redis index: %d waiting conversations re-queued", added)
+        await self._redis.set(self._marker, "1", ex=_MARKER_TTL_S)
+        log.log(
+            logging.WARNING if added else logging.INFO,
+            "registered this process's listeners; %d waiting conversations re-queued from PostgreSQL",
+            added,
+        )
         await self._assignments.pair_waiting()

@@ -33,12 +33,10 @@ class ListenerService:
         profile = ListenerProfile(
             actor.id, actor.display_name or "", actor.status, actor.max_chats, actor.topics, actor.languages
         )
-        current = await self._presence.connected(profile)
-        actor.status = current.status
         async with self._pool.acquire() as conn:
             load = len(await conversations.active_for_listener(conn, actor.id))
-        if load != await self._presence.load(actor.id):
-            await self._presence.set_load(actor.id, load)
+        current = await self._presence.connected(profile, load=load)
+        actor.status = current.status
         if current.status == "available":
             await self._assignments.pair_waiting(listener_id=actor.id)
 

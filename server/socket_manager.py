@@ -41,13 +41,26 @@ from socketio import packet
 
 log = logging.getLogger(__name__)
 
-# KEYS: one directory set per emit; ARGV: own tag, channel prefix, then one payload per key.
+# KEYS: the directory's epoch key, then one directory set per emit.
+# ARGV: own tag, channel prefix, now (s), the shared broadcast channel, then one payload per emit.
+# Until the directory is known to be complete (its epoch key exists and its settling time has passed —
+# after a cold start or after Redis lost its data, every process re-writes its entries within one
+# heartbeat), emits go to the shared channel that every process hears, as the stock manager does.
 _ROUTE = """
 local me = ARGV[1]
 local prefix = ARGV[2]
+local now = tonumber(ARGV[3])
+local broadcast = ARGV[4]
+local complete_after = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if complete_after < 0 or now < complete_after then
+  for i = 2, #KEYS do
+    redis.call('PUBLISH', broadcast, ARGV[i + 3])
+  end
+  return -1
+end
 local sent = 0
-for i = 1, #KEYS do
-  local payload = ARGV[i + 2]
+for i = 2, #KEYS do
+  local payload = ARGV[i + 3]
   for _, host in ipairs(redis.call('SMEMBERS', KEYS[i])) do
     if host ~= me then
       redis.call('PUBLISH', prefix .. host, payload)
@@ -71,7 +84,7 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         channel: str = "socketio",
         redis_options: dict[str, Any] | None = None,
         key_prefix: str = "{pl}:sio",
-        heartbeat_s: float = 10.0,
+        heartbeat_s: float = 2.0,
         host_ttl_s: float = 60.0,
     ) -> None:
         super().__init__(url, channel=channel, redis_options=dict(redis_options or {}))
@@ -100,6 +113,10 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
 
     def _rooms_of_key(self, tag: str) -> str:
         return f"{self._prefix}:rooms-of:{tag}"
+
+    @property
+    def _epoch_key(self) -> str:
+        return f"{self._prefix}:epoch"
 
     @property
     def _hosts_key(self) -> str:
@@ -228,6 +245,9 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         """Say we are alive, repair our own entries, and sweep processes that stopped saying so."""
         redis = self._redis()
         now = time.time()
+        # No epoch: a cold start or Redis lost its data. Everyone re-writes within one heartbeat, so the
+        # directory is trusted again after two; until then emits are broadcast (see _ROUTE).
+        await redis.set(self._epoch_key, now + 2 * self._heartbeat_s, nx=True)
         await redis.zadd(self._hosts_key, {self.tag: now})
         local = self._local_room_keys()
         mine = self._rooms_of_key(self.tag)
@@ -355,8 +375,14 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
                 try:
                     self._redis()
                     await self._route_script(
-                        keys=[key for key, _, _ in batch],
-                        args=[self.tag, f"{self.channel}#", *(payload for _, payload, _ in batch)],
+                        keys=[self._epoch_key, *(key for key, _, _ in batch)],
+                        args=[
+                            self.tag,
+                            f"{self.channel}#",
+                            time.time(),
+                            self.channel,
+                            *(payload for _, payload, _ in batch),
+                        ],
                     )
                 except asyncio.CancelledError:
                     raise
@@ -395,7 +421,7 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
                 log.error("socket routing: cannot receive from Redis, retrying in %.0f s (%s)", retry_sleep, exc)
                 subscribed = False
                 await asyncio.sleep(retry_sleep)
-                retry_sleep = min(retry_sleep * 2, 60.0)
+                retry_sleep = min(retry_sleep * 2, 2.0)  # Redis back: resubscribe (and repair) soon
 
     async def _listen(self) -> Any:
         channels = {self.channel, self.own_channel, self.channel.encode(), self.own_channel.encode()}

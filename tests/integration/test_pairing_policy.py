@@ -20,7 +20,7 @@ async def redis(backends) -> AsyncIterator[aioredis.Redis]:
 
 
 async def listener(presence: ListenerPresence, lid: str, topics=("talk",), langs=("en",), max_chats=3) -> None:
-    await presence.connected(ListenerProfile(lid, lid, "away", max_chats, tuple(topics), tuple(langs)))
+    await presence.connected(ListenerProfile(lid, lid, "away", max_chats, tuple(topics), tuple(langs)), load=0)
     await presence.set_status(lid, "available", None)
 
 
@@ -134,6 +134,6 @@ async def test_away_and_disconnected_listeners_get_nobody(redis) -> None:
     await presence.set_status("leaving", "available", None)
     await presence.seen.gone("leaving")
     assert await pairing.pair_next() is None
-    await presence.connected(ListenerProfile("leaving", "leaving", "away", 3, ("talk",), ("en",)))
+    await presence.connected(ListenerProfile("leaving", "leaving", "away", 3, ("talk",), ("en",)), load=0)
     pair = await pairing.pair_next()
     assert pair is not None and pair.listener_id == "leaving"  # came back as it was: available
