@@ -46,3 +46,23 @@ export function isUnauthorized(error: unknown): boolean {
   const data = (error as { data?: { message?: string }; message?: string } | null) ?? null;
   return data?.message === "unauthorized" || data?.data?.message === "unauthorized";
 }
+
+export interface StaffSocketHooks {
+  online: () => void;
+  offline: () => void;
+  /** The token was refused (expired, revoked, account deactivated): sign out. */
+  unauthorized: () => void;
+}
+
+/** A staff console's socket: online/offline state, a reconnect after the server itself disconnected
+ * (socket.io-client does not retry that on its own), and sign-out when the token is refused. */
+export function openStaffSocket(namespace: Namespace, token: string, hooks: StaffSocketHooks): Socket {
+  const socket = openSocket(namespace, token);
+  socket.on("connect", hooks.online);
+  socket.on("disconnect", (reason) => {
+    hooks.offline();
+    if (reason === "io server disconnect") window.setTimeout(() => socket.connect(), 1000);
+  });
+  socket.on("connect_error", (error) => (isUnauthorized(error) ? hooks.unauthorized() : hooks.offline()));
+  return socket;
+}

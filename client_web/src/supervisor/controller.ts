@@ -2,7 +2,7 @@ import type { Socket } from "socket.io-client";
 import { fetchLanguages, fetchTopics } from "../shared/api";
 import { newClientId } from "../shared/clientId";
 import type { Connection } from "../shared/components/ConnectionBanner";
-import { call, isUnauthorized, openSocket } from "../shared/connect";
+import { call, openStaffSocket } from "../shared/connect";
 import { hasGap, highestSeq, localMessage, mergeMessages, setDelivery, type ShownMessage } from "../shared/messages";
 import { Outbox, type OutgoingMessage } from "../shared/outbox";
 import type {
@@ -185,25 +185,19 @@ export class SupervisorController {
     const auth = this.store.state.auth;
     if (!auth || this.socket) return;
     void this.loadOptions();
-    const socket = openSocket("/supervisor", auth.token);
-    this.socket = socket;
-    this.store.set({ connection: "connecting" });
-    socket.on("connect", () => {
-      this.store.set({ connection: "online" });
-      void this.afterConnect();
-    });
-    socket.on("disconnect", (reason) => {
-      this.store.set({ connection: "offline" });
-      if (reason === "io server disconnect") window.setTimeout(() => socket.connect(), 1000);
-    });
-    socket.on("connect_error", (error) => {
-      if (isUnauthorized(error)) {
+    const socket = openStaffSocket("/supervisor", auth.token, {
+      online: () => {
+        this.store.set({ connection: "online" });
+        void this.afterConnect();
+      },
+      offline: () => this.store.set({ connection: "offline" }),
+      unauthorized: () => {
         this.logout();
         this.store.set({ notice: "Your session has ended. Please sign in again." });
-      } else {
-        this.store.set({ connection: "offline" });
-      }
+      },
     });
+    this.socket = socket;
+    this.store.set({ connection: "connecting" });
     socket.on("escalation", (e: Escalation) => {
       this.upsert(e);
       if (e.status === "open") {
