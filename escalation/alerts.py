@@ -21,6 +21,7 @@ from matching.presence import Seen
 from matching.queue import WaitingQueue
 from server.effects import best_effort
 from server.errors import conflict, forbidden, not_found
+from server.metrics import ESCALATIONS, PAGES
 from server.notify import Notifier
 from server.sessions import Actor
 from server.store import audit, conversations, escalations
@@ -102,6 +103,7 @@ class AlertChannel:
         )
 
     async def _raised(self, conv: Conversation, escalation: Escalation) -> None:
+        ESCALATIONS.labels(escalation.source, escalation.severity).inc()
         await self._notify.supervisors("escalation", escalation.to_wire())
         if conv.listener_id:
             await self._notify.listener(
@@ -253,7 +255,9 @@ class AlertChannel:
         delay = 0.5
         try:
             while True:
-                if await post_page(self._http, self._webhook_url, body):
+                delivered = await post_page(self._http, self._webhook_url, body)
+                PAGES.labels("delivered" if delivered else "failed").inc()
+                if delivered:
                     async with self._pool.acquire() as conn:
                         await escalations.mark_paged(conn, escalation.id)
                     log.info("paged escalation=%s", escalation.id)

@@ -16,6 +16,7 @@ from matching.pairing import Pair, Pairing, TakeRefused
 from matching.presence import ListenerPresence
 from matching.queue import Waiting, WaitingQueue, now_ms
 from server.errors import ProtocolError, conflict, forbidden, not_found
+from server.metrics import PAIRING_WAIT, PAIRINGS
 from server.notify import Notifier
 from server.store import conversations, messages
 from server.store.conversations import Conversation
@@ -120,6 +121,8 @@ class Assignments:
                 "assigned",
                 {"conversation": conv.to_wire(), "messages": [m.to_wire() for m in history]},
             )
+        PAIRINGS.inc()
+        PAIRING_WAIT.observe(pair.waited_ms / 1000)
         log.info("paired conversation=%s listener=%s waited_ms=%d", conv.id, pair.listener_id, pair.waited_ms)
         return conv, history
 

@@ -20,6 +20,7 @@ from server import retention
 from server.assignments import Assignments, waiting_entry
 from server.effects import best_effort
 from server.errors import ProtocolError, conflict, forbidden, invalid, not_found
+from server.metrics import MESSAGES
 from server.notify import Notifier
 from server.sessions import Actor
 from server.store import audit, conversations, messages, seekers
@@ -146,6 +147,7 @@ class ChatService:
         if posted.message is None:
             raise conflict("the conversation has ended")
         if not posted.duplicate:  # a safe retry acks its first copy and is not delivered again
+            MESSAGES.labels(posted.message.sender).inc()
             await self._notify.conversation(
                 posted.conversation,
                 "message",
@@ -168,6 +170,7 @@ class ChatService:
             if conv.status == "ended":
                 raise conflict("the conversation has ended")
             stored = await self._store(conn, conv, actor, client_id, text, visibility)
+        MESSAGES.labels(stored.message.sender).inc()
         await self._notify.conversation(
             conv, "message", stored.message.to_wire(), skip_sid=actor.sid, staff_only=visibility == "staff"
         )

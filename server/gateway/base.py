@@ -7,6 +7,7 @@ error code, a backing-service failure becomes ``unavailable`` (logged with conte
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,6 +21,7 @@ from server.addresses import client_address
 from server.auth import InvalidToken
 from server.errors import ProtocolError, invalid, unavailable
 from server.gateway.payloads import ConversationRef, Resume, SendMessage, Typing, parse
+from server.metrics import EVENTS, SOCKETS
 from server.sessions import Actor
 
 if TYPE_CHECKING:
@@ -126,6 +128,7 @@ class RoleNamespace(socketio.AsyncNamespace):
             raise Refused("unauthorized")
         actor.issued_at = claims.issued_at
         self.services.sessions.add(actor)
+        SOCKETS.labels(actor.role).inc()
         await self.enter_room(sid, self.identity_room(actor))
         try:
             await self.connected(actor)
@@ -137,6 +140,7 @@ class RoleNamespace(socketio.AsyncNamespace):
         actor = self.services.sessions.remove(sid)
         if actor is None:
             return
+        SOCKETS.labels(actor.role).dec()
         try:
             await self.disconnected(actor)
         except Exception:
@@ -165,6 +169,8 @@ class RoleNamespace(socketio.AsyncNamespace):
         kind, handler = entry
         if self.services.draining:
             return failed(unavailable("this server is restarting; reconnect and retry"))
+        started = time.perf_counter()
+        outcome = "ok"
         try:
             if self.services.token_revoked(actor):
                 await self.disconnect(sid)
@@ -173,10 +179,15 @@ class RoleNamespace(socketio.AsyncNamespace):
             data = parse(kind, payload) if kind is not None else None
             return ok(await handler(actor, data))
         except ProtocolError as error:
+            outcome = error.code
             return failed(error)
         except _BACKING_ERRORS as exc:
+            outcome = "unavailable"
             log.warning("event=%s role=%s: backing service unavailable (%s)", event, actor.role, type(exc).__name__)
             return failed(unavailable())
         except Exception:
+            outcome = "unavailable"
             log.exception("event=%s role=%s failed", event, actor.role)
             return failed(unavailable("the service could not complete this; retry later"))
+        finally:
+            EVENTS.labels(self.namespace, event, outcome).observe(time.perf_counter() - started)

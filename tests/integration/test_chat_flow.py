@@ -117,3 +117,29 @@ async def test_typing_reaches_the_other_side_only(live_server, backends) -> None
     assert seeker.events["typing"] == []
     await seeker.close()
     await listener.close()
+
+
+async def test_metrics_count_what_operators_watch(live_server, backends) -> None:
+    import aiohttp
+
+    listener = await connect_listener(live_server, backends)
+    await listener.ok("set_status", {"status": "available"})
+    seeker = await Client(live_server.base_url, "/seeker", await seeker_token(live_server.base_url)).connect()
+    cid = (await seeker.ok("request_chat", {"topic": "talk", "language": "en"}))["conversation_id"]
+    await listener.wait_for("assigned")
+    await seeker.ok("message", {"conversation_id": cid, "client_id": "m", "text": "counting, not reading"})
+    async with aiohttp.ClientSession() as http, http.get(live_server.base_url + "/metrics") as resp:
+        text = await resp.text()
+    assert resp.status == 200
+    values = {
+        line.split(" ")[0]: float(line.split(" ")[1])
+        for line in text.splitlines()
+        if line.startswith("peerline_") and " " in line
+    }
+    assert values['peerline_messages_stored_total{sender="seeker"}'] >= 1
+    assert values["peerline_pairings_total"] >= 1
+    assert values['peerline_sockets{role="seeker"}'] >= 1
+    assert any(k.startswith('peerline_event_seconds_count{event="message",namespace="/seeker"') for k in values)
+    assert "counting, not reading" not in text  # counts only, never text
+    await seeker.close()
+    await listener.close()

@@ -1,0 +1,23 @@
+"""Prometheus metrics (``GET /metrics``): what an operator watches on a bad night. No labels carry
+ids or text — only roles, events and outcomes, so the series stay few and private."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+SOCKETS = Gauge("peerline_sockets", "Connected sockets on this process", ["role"])
+EVENTS = Histogram(
+    "peerline_event_seconds",
+    "Socket.IO event handling time, from receipt to acknowledgement",
+    ["namespace", "event", "outcome"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)
+MESSAGES = Counter("peerline_messages_stored_total", "Messages stored", ["sender"])
+ESCALATIONS = Counter("peerline_escalations_total", "Escalations raised", ["source", "severity"])
+PAIRINGS = Counter("peerline_pairings_total", "Seekers paired with a listener")
+PAIRING_WAIT = Histogram(
+    "peerline_pairing_wait_seconds",
+    "How long a seeker waited in the queue before being paired",
+    buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1800),
+)
+PAGES = Counter("peerline_pages_total", "Escalation webhook deliveries", ["outcome"])
