@@ -27,6 +27,7 @@ _TABLES = "audit_log, escalations, messages, conversations, seekers, users"
 LOAD_ENV = {
     "RATE_LIMIT_EVENTS_PER_SOCKET": "1000/second",
     "RATE_LIMIT_CHAT_REQUESTS_PER_SEEKER": "1000/minute",
+    "RATE_LIMIT_CHAT_REQUESTS_PER_ADDRESS": "1000000/minute",
     "RATE_LIMIT_SEEKER_SESSIONS_PER_ADDRESS": "100000/minute",
     "RATE_LIMIT_LOGINS_PER_USERNAME": "10000/minute",
     "RATE_LIMIT_LOGINS_PER_ADDRESS": "100000/minute",

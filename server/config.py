@@ -32,6 +32,7 @@ MIN_JWT_SECRET_BYTES = 32
 RATE_LIMIT_NAMES = (
     "events_per_socket",
     "chat_requests_per_seeker",
+    "chat_requests_per_address",
     "seeker_sessions_per_address",
     "logins_per_username",
     "logins_per_address",

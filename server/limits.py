@@ -23,6 +23,7 @@ from server.sessions import Actor
 class LimitSettings:
     events_per_socket: str = "30/second"
     chat_requests_per_seeker: str = "10/minute"
+    chat_requests_per_address: str = "30/minute"
     seeker_sessions_per_address: str = "30/minute"
     logins_per_username: str = "10/minute"
     logins_per_address: str = "30/minute"
@@ -37,6 +38,7 @@ class Limits:
         self._shared = MovingWindowRateLimiter(shared or MemoryStorage())
         self._per_socket = limits.parse(settings.events_per_socket)
         self._chat_requests = limits.parse(settings.chat_requests_per_seeker)
+        self._chat_requests_address = limits.parse(settings.chat_requests_per_address)
         self._seeker_sessions = limits.parse(settings.seeker_sessions_per_address)
         self._logins_user = limits.parse(settings.logins_per_username)
         self._logins_address = limits.parse(settings.logins_per_address)
@@ -55,7 +57,9 @@ class Limits:
         actor.bucket = (tokens - 1.0, now)
 
     async def check_chat_request(self, actor: Actor) -> None:
-        if not await self._shared.hit(self._chat_requests, "chatreq", actor.id):
+        seeker_ok = await self._shared.hit(self._chat_requests, "chatreq", actor.id)
+        address_ok = await self._shared.hit(self._chat_requests_address, "chatreq-addr", actor.address)
+        if not (seeker_ok and address_ok):
             raise ProtocolError("rate_limited", "too many chat requests; wait a minute")
 
     async def check_seeker_session(self, address: str) -> None:

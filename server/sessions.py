@@ -18,6 +18,7 @@ class Actor:
     token_id: str = ""
     token_expires_at: int = 0
     issued_at: int = 0
+    address: str = ""  # the client address, hashed (rate limits only; never stored or logged)
     languages: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     max_chats: int = 3

@@ -46,6 +46,7 @@ class Backends:
             "RATE_LIMIT_LOGINS_PER_ADDRESS": "10000/minute",
             "RATE_LIMIT_SEEKER_SESSIONS_PER_ADDRESS": "10000/minute",
             "RATE_LIMIT_CHAT_REQUESTS_PER_SEEKER": "1000/minute",
+            "RATE_LIMIT_CHAT_REQUESTS_PER_ADDRESS": "100000/minute",
             "RATE_LIMIT_CONNECTIONS_PER_ADDRESS": "100000/minute",
         }
         env.update(extra)

@@ -17,7 +17,7 @@ import redis.exceptions
 import socketio
 from socketio.exceptions import ConnectionRefusedError as Refused
 
-from server.addresses import client_address
+from server.addresses import client_address, hashed
 from server.auth import InvalidToken
 from server.errors import ProtocolError, invalid, unavailable
 from server.gateway.payloads import ConversationRef, Resume, SendMessage, Typing, parse
@@ -127,6 +127,7 @@ class RoleNamespace(socketio.AsyncNamespace):
         if actor is None:
             raise Refused("unauthorized")
         actor.issued_at = claims.issued_at
+        actor.address = hashed(address)
         self.services.sessions.add(actor)
         SOCKETS.labels(actor.role).inc()
         await self.enter_room(sid, self.identity_room(actor))

@@ -179,3 +179,22 @@ async def test_session_flood_from_one_address_is_limited(backends: Backends) -> 
         assert statuses == {201: 30, 429: 10}, statuses
     finally:
         server.stop()
+
+
+async def test_chat_requests_are_limited_per_address(backends) -> None:
+    """Many fresh seeker sessions from one address cannot flood the queue with chat requests."""
+    from tests.support import Client, seeker_token
+
+    server = ServerProcess(
+        backends.server_env(RATE_LIMIT_CHAT_REQUESTS_PER_ADDRESS="3/minute", REDIS_URL=backends.isolated_redis_url())
+    ).start()
+    try:
+        codes = []
+        for _ in range(5):
+            seeker = await Client(server.base_url, "/seeker", await seeker_token(server.base_url)).connect()
+            ack = await seeker.call("request_chat", {"topic": "talk", "language": "en"})
+            codes.append("ok" if ack["ok"] else ack["error"]["code"])
+            await seeker.close()
+        assert codes == ["ok", "ok", "ok", "rate_limited", "rate_limited"]
+    finally:
+        server.stop()
