@@ -200,12 +200,12 @@ with conv as (
 select conv.id::text, conv.seeker_id::text, conv.topic, conv.language, conv.status, conv.severity,
        conv.listener_id::text, u.display_name, conv.responder_id::text, conv.last_seq, conv.created_at,
        conv.queued_at, conv.assigned_at, conv.allowed, {_prefixed("d")}, {_prefixed("i")}
-from conv left join users u on u.id = conv.responder_id left join dup d on true left join ins i on true
+from (select 1) as one left join conv on true left join users u on u.id = conv.responder_id
+left join dup d on true left join ins i on true
 """
 
 
-async def post(
-    conn: asyncpg.Connection,
+def post_args(
     *,
     conversation_id: str,
     client_id: str,
@@ -215,11 +215,9 @@ async def post(
     joined: bool,
     text: str,
     visibility: str,
-) -> Posted:
-    from server.store.conversations import Conversation
-
-    row = await conn.fetchrow(
-        _POST,
+) -> tuple[Any, ...]:
+    """The arguments of one post, in ``_POST``'s order (many can be sent in one round trip)."""
+    return (
         conversation_id,
         client_id,
         sender_id,
@@ -229,9 +227,24 @@ async def post(
         role,
         joined,
     )
-    if row is None:
+
+
+async def post_one(conn: asyncpg.Connection, args: tuple[Any, ...]) -> Posted:
+    return read_posted(await conn.fetchrow(_POST, *args))
+
+
+async def post_many(conn: asyncpg.Connection, batch: list[tuple[Any, ...]]) -> list[Posted]:
+    """Group commit: every post in one pipelined round trip and one transaction (all or none)."""
+    return [read_posted(row) for row in await conn.fetchmany(_POST, batch)]
+
+
+def read_posted(row: asyncpg.Record | None) -> Posted:
+    """Exactly one row per post: all-null conversation columns mean there is no such conversation."""
+    from server.store.conversations import Conversation
+
+    values = list(row.values()) if row is not None else [None]
+    if values[0] is None:
         return Posted(None, False, None, False)
-    values = list(row.values())
     conversation = Conversation(*values[:13])
     allowed = bool(values[13])
     dup, new = values[14 : 14 + len(_M)], values[14 + len(_M) :]
