@@ -20,7 +20,6 @@ from server import retention
 from server.assignments import Assignments, waiting_entry
 from server.effects import best_effort
 from server.errors import ProtocolError, conflict, forbidden, invalid, not_found
-from server.message_writer import MessageWriter
 from server.metrics import MESSAGES
 from server.notify import Notifier
 from server.sessions import Actor
@@ -72,7 +71,6 @@ class ChatService:
         detector_window: int,
     ) -> None:
         self._pool = pool
-        self._writer = MessageWriter(pool)
         self._queue = queue
         self._assignments = assignments
         self._risk = risk
@@ -123,25 +121,24 @@ class ChatService:
     ) -> dict[str, Any]:
         """Most messages take one statement (two for a seeker: the detector's window first); a message
         that shows risk takes the transactional path, which stores it together with its escalation."""
-        if actor.role == "seeker":
-            async with self._pool.acquire() as conn:
+        async with self._pool.acquire() as conn:
+            if actor.role == "seeker":
                 window = await messages.recent_seeker_texts(conn, conversation_id, self._window - 1)
                 if self._risk.assess([*window, text], "").escalate:  # every loaded language is checked
                     return await self._post_locked(conn, actor, conversation_id, client_id, text, visibility)
-        args = messages.post_args(
-            conversation_id=conversation_id,
-            client_id=client_id,
-            sender=_sender(actor),
-            sender_id=actor.id,
-            role="supervisor" if actor.is_supervisor else actor.role,
-            joined=conversation_id in actor.joined,
-            text=text,
-            visibility=visibility,
-        )
-        try:
-            posted = await self._writer.post(args)
-        except asyncpg.UniqueViolationError:  # a concurrent retry of the same client_id won the race
-            async with self._pool.acquire() as conn:
+            try:
+                posted = await messages.post(
+                    conn,
+                    conversation_id=conversation_id,
+                    client_id=client_id,
+                    sender=_sender(actor),
+                    sender_id=actor.id,
+                    role="supervisor" if actor.is_supervisor else actor.role,
+                    joined=conversation_id in actor.joined,
+                    text=text,
+                    visibility=visibility,
+                )
+            except asyncpg.UniqueViolationError:  # a concurrent retry of the same client_id won the race
                 return await self._post_locked(conn, actor, conversation_id, client_id, text, visibility)
         if posted.conversation is None:
             raise not_found("no such conversation")

@@ -200,12 +200,12 @@ with conv as (
 select conv.id::text, conv.seeker_id::text, conv.topic, conv.language, conv.status, conv.severity,
        conv.listener_id::text, u.display_name, conv.responder_id::text, conv.last_seq, conv.created_at,
        conv.queued_at, conv.assigned_at, conv.allowed, {_prefixed("d")}, {_prefixed("i")}
-from (select 1) as one left join conv on true left join users u on u.id = conv.responder_id
-left join dup d on true left join ins i on true
+from conv left join users u on u.id = conv.responder_id left join dup d on true left join ins i on true
 """
 
 
-def post_args(
+async def post(
+    conn: asyncpg.Connection,
     *,
     conversation_id: str,
     client_id: str,
@@ -215,9 +215,11 @@ def post_args(
     joined: bool,
     text: str,
     visibility: str,
-) -> tuple[Any, ...]:
-    """The arguments of one post, in ``_POST``'s order (many can be sent in one round trip)."""
-    return (
+) -> Posted:
+    from server.store.conversations import Conversation
+
+    row = await conn.fetchrow(
+        _POST,
         conversation_id,
         client_id,
         sender_id,
@@ -227,24 +229,9 @@ def post_args(
         role,
         joined,
     )
-
-
-async def post_one(conn: asyncpg.Connection, args: tuple[Any, ...]) -> Posted:
-    return read_posted(await conn.fetchrow(_POST, *args))
-
-
-async def post_many(conn: asyncpg.Connection, batch: list[tuple[Any, ...]]) -> list[Posted]:
-    """Group commit: every post in one pipelined round trip and one transaction (all or none)."""
-    return [read_posted(row) for row in await conn.fetchmany(_POST, batch)]
-
-
-def read_posted(row: asyncpg.Record | None) -> Posted:
-    """Exactly one row per post: all-null conversation columns mean there is no such conversation."""
-    from server.store.conversations import Conversation
-
-    values = list(row.values()) if row is not None else [None]
-    if values[0] is None:
+    if row is None:
         return Posted(None, False, None, False)
+    values = list(row.values())
     conversation = Conversation(*values[:13])
     allowed = bool(values[13])
     dup, new = values[14 : 14 + len(_M)], values[14 + len(_M) :]
