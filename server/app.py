@@ -152,7 +152,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
     alerts = AlertChannel(
         pool=pool,
         detector=detector,
-        resources=load_resources(),
+        resources=load_resources(str(settings.crisis_resources_file) if settings.crisis_resources_file else None),
         queue=queue,
         supervisors=seen["supervisor"],
         notifier=notifier,

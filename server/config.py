@@ -83,6 +83,7 @@ class Settings:
     escalation_retention_days: float = 365.0
     token_check_interval_s: float = 30.0
     trust_forwarded_for: bool = False
+    crisis_resources_file: Path | None = None
     log_level: str = "INFO"
     static_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "client_web" / "dist")
 
@@ -185,4 +186,5 @@ class Settings:
             escalation_retention_days=positive("ESCALATION_RETENTION_DAYS", 365.0),
             token_check_interval_s=positive("TOKEN_CHECK_INTERVAL_S", 30.0),
             trust_forwarded_for=env.get("TRUST_X_FORWARDED_FOR", "").lower() in ("1", "true", "yes"),
+            crisis_resources_file=Path(env["CRISIS_RESOURCES_FILE"]) if env.get("CRISIS_RESOURCES_FILE") else None,
         )

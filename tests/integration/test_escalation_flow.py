@@ -203,3 +203,30 @@ async def test_supervisor_bad_input(live_server, backends, people) -> None:
         ("join", []),
     ]:
         assert (await supervisor.call(event, payload))["error"]["code"] == "invalid", (event, payload)
+
+
+async def test_crisis_resources_come_from_configuration_per_language(backends, tmp_path) -> None:
+    from tests.support import ServerProcess
+
+    resources = tmp_path / "resources.yaml"
+    resources.write_text(
+        "en:\n  - {name: Local Line, how: Call 0800 000 000, available: nights}\n"
+        "es:\n  - {name: Línea local, how: Llama al 0800 000 000, available: noches}\n",
+        encoding="utf-8",
+    )
+    server = ServerProcess(
+        backends.server_env(CRISIS_RESOURCES_FILE=str(resources), REDIS_URL=backends.isolated_redis_url())
+    ).start()
+    try:
+        expected = {
+            "en": [{"name": "Local Line", "how": "Call 0800 000 000", "available": "nights"}],
+            "es": [{"name": "Línea local", "how": "Llama al 0800 000 000", "available": "noches"}],
+        }
+        for language, wanted in expected.items():
+            seeker = await Client(server.base_url, "/seeker", await seeker_token(server.base_url, language)).connect()
+            await seeker.ok("request_chat", {"topic": "talk", "language": language, "text": CRISIS})
+            got = await seeker.wait_for("crisis_resources", timeout=1.0)
+            assert got["resources"] == wanted
+            await seeker.close()
+    finally:
+        server.stop()
