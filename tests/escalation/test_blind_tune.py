@@ -5,8 +5,11 @@ docs/detector.md, "Generalisation pass"), in chat style and deliberately unlike 
 ``data/blind_tune2.jsonl`` was written for the second pass, focused on the weak areas the first
 holdout showed (preparatory acts, means at hand, "end it" verbs, overdoses without a count, abuse of
 others, Spanish passive wishes) and their hard negatives. The passes were tuned on them, so these are
-floors that catch regressions, not a measure of accuracy on unseen text. ``data/blind_holdout.jsonl``
-and ``data/blind_holdout2.jsonl`` are the measurements and are deliberately NOT scored here (only
+floors that catch regressions, not a measure of accuracy on unseen text. ``data/blind_tune3.jsonl``
+was written for the third pass on imminent risk phrased unusually (acts in progress, time-bound
+intent, means at hand now, farewells, Spanish imminent phrasing) and its hard negatives.
+``data/blind_holdout.jsonl``, ``data/blind_holdout2.jsonl`` and ``data/blind_holdout3.jsonl`` are the
+measurements and are deliberately NOT scored here (only
 their format is checked): score them with ``score_crisis.py`` (commands in docs/detector.md).
 """
 
@@ -65,6 +68,15 @@ def test_blind_tune2_floors(detector: Detector) -> None:
     assert s["category"] >= 0.9
 
 
+def test_blind_tune3_floors(detector: Detector) -> None:
+    s = _score(detector, "blind_tune3.jsonl")
+    assert s["n"] >= 80 and s["positives"] >= 40
+    assert s["recall"] >= 0.95
+    assert s["imminent_recall"] >= 0.95
+    assert s["fpr"] <= 0.03
+    assert s["category"] >= 0.9
+
+
 def _rows(name: str) -> list[dict]:
     return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -100,3 +112,16 @@ def test_blind_sets_are_well_formed() -> None:
         share_multi = sum(len(r["messages"]) > 1 for r in rows) / len(rows)
         share_risk = sum(r["escalate"] for r in rows) / len(rows)
         assert 0.2 <= share_es <= 0.3 and 0.1 <= share_multi <= 0.2 and 0.4 <= share_risk <= 0.5
+
+
+def test_third_pass_sets_are_well_formed() -> None:
+    tune = _rows("blind_tune3.jsonl")
+    _check_format(tune)
+    assert len(tune) >= 80 and sum(r["severity"] == "imminent" for r in tune) >= 35
+    holdout = _rows("blind_holdout3.jsonl")
+    _check_format(holdout)
+    assert len(holdout) >= 110 and sum(r["severity"] == "imminent" for r in holdout) >= 35
+    share_es = sum(r["lang"] == "es" for r in holdout) / len(holdout)
+    share_multi = sum(len(r["messages"]) > 1 for r in holdout) / len(holdout)
+    share_risk = sum(r["escalate"] for r in holdout) / len(holdout)
+    assert 0.2 <= share_es <= 0.35 and 0.1 <= share_multi <= 0.2 and 0.4 <= share_risk <= 0.6
