@@ -17,10 +17,13 @@ BOUNDARY_STOP = "."
 BOUNDARY_COMMA = ","
 BOUNDARIES = frozenset({BOUNDARY_STOP, BOUNDARY_COMMA})
 
+# A spaced or dotted letter must not run into a word character or a masking symbol ("o*a" is one
+# word): otherwise a second pass over normalised text would split what the first pass kept whole.
+_NOT_WORDISH = r"(?![\w@$!|*#€'’])"
 _TOKEN = re.compile(
-    r"(?P<sp>(?<!\w)[a-z](?:\.[a-z](?!\w))+\.(?!\w)"  # dotted with its closing dot: c.u.t.
-    r"|(?<!\w)[a-z](?:[./\-] ?[a-z](?!\w))+"  # letters dotted apart: k.m.s, s/h
-    r"|(?<!\w)[a-z](?: {1,2}[a-z](?!\w)){2,})"  # letters spaced apart: k i l l
+    rf"(?P<sp>(?<!\w)[a-z](?:\.[a-z]{_NOT_WORDISH})+\.(?!\w)"  # dotted with its closing dot: c.u.t.
+    rf"|(?<!\w)[a-z](?:[./\-] ?[a-z]{_NOT_WORDISH})+"  # letters dotted apart: k.m.s, s/h
+    rf"|(?<!\w)[a-z](?: {{1,2}}[a-z]{_NOT_WORDISH}){{2,}})"  # letters spaced apart: k i l l
     r"|(?P<w>[\w@$!|*#€'’]+)"
     r"|(?P<stop>[.?;]+)"
     r"|(?P<comma>[,:]+)"

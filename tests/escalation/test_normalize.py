@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -91,3 +92,10 @@ def test_idempotent_on_evasion_alphabet(s: str) -> None:
     assert normalize(n.text).text == n.text
     for tok in n.tokens:
         assert 0 <= tok.start < tok.end <= len(s)
+
+
+@pytest.mark.parametrize("s", ["0B/C/0*A", "0B/D/0*A", "b c o*a", "x y 0*z"])
+def test_idempotent_where_hypothesis_once_found_it_was_not(s: str) -> None:
+    """A spaced letter running into a masked word ("o*a") was split on the second pass only."""
+    n = normalize(s)
+    assert normalize(n.text).text == n.text
