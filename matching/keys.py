@@ -64,10 +64,6 @@ class Keys:
     def revoked_token(self, token_id: str) -> str:
         return f"{self.prefix}:revoked:jti:{token_id}"
 
-    def revoked_subject(self, subject: str) -> str:
-        """Tokens of this subject issued at or before the stored time are revoked."""
-        return f"{self.prefix}:revoked:sub:{subject}"
-
     def leader(self, job: str) -> str:
         return f"{self.prefix}:leader:{job}"
 

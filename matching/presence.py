@@ -39,10 +39,6 @@ class Seen:
         """The last socket here closed: offline now, unless another process confirms them again."""
         await self._redis.zadd(self.key, {person_id: now_ms() - STALE_MS}, lt=True)
 
-    async def is_online(self, person_id: str) -> bool:
-        score = await self._redis.zscore(self.key, person_id)
-        return score is not None and score > now_ms() - STALE_MS
-
     async def online_count(self) -> int:
         return int(await self._redis.zcount(self.key, now_ms() - STALE_MS + 1, "+inf"))
 

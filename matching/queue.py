@@ -146,9 +146,6 @@ class WaitingQueue:
                 out.append(_decode(cid.decode() if isinstance(cid, bytes) else cid, raw))
         return out
 
-    async def length(self) -> int:
-        return int(await self._redis.zcard(self._keys.queue))
-
     async def seconds_per_pairing(self) -> float | None:
         """Mean gap between recent pairings: the basis of the wait estimate; None without history."""
         times = [int(t) for t in await self._redis.lrange(self._keys.pair_times, 0, -1)]

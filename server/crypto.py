@@ -30,10 +30,6 @@ class MessageCipher:
     current_id: str | None
     keys: dict[str, AESGCM]
 
-    @property
-    def enabled(self) -> bool:
-        return self.current_id is not None
-
     def seal(self, text: str, conversation_id: str) -> str:
         if self.current_id is None:
             return RAW + text if text.startswith((PREFIX[:4], RAW)) else text

@@ -1,8 +1,7 @@
 """Revoked tokens: a Redis deny-list checked at connect and periodically on live sockets.
 
-Logout revokes one token (by ``jti``) until it would have expired anyway; deactivating an account
-revokes everything issued to it before that moment (and the account check in PostgreSQL refuses
-it from then on).
+Logout revokes one token (by ``jti``) until it would have expired anyway. A deactivated account
+needs no entry here: the account check in PostgreSQL refuses it at connect and on live sockets.
 """
 
 from __future__ import annotations
@@ -23,9 +22,5 @@ class Revocations:
         ttl = max(1, claims.expires_at - int(time.time()))
         await self._redis.set(KEYS.revoked_token(claims.token_id), 1, ex=ttl)
 
-    async def revoke_subject(self, subject: str, ttl_s: int) -> None:
-        await self._redis.set(KEYS.revoked_subject(subject), int(time.time()), ex=ttl_s)
-
-    async def is_revoked(self, token_id: str, subject: str, issued_at: int) -> bool:
-        token, since = await self._redis.mget(KEYS.revoked_token(token_id), KEYS.revoked_subject(subject))
-        return token is not None or (since is not None and issued_at <= int(since))
+    async def is_revoked(self, token_id: str) -> bool:
+        return bool(await self._redis.exists(KEYS.revoked_token(token_id)))

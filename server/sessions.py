@@ -17,7 +17,6 @@ class Actor:
     display_name: str | None = None
     token_id: str = ""
     token_expires_at: int = 0
-    issued_at: int = 0
     address: str = ""  # the client address, hashed (rate limits only; never stored or logged)
     languages: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()

@@ -68,4 +68,4 @@ class TokenWatch:
             return True
         if actor.is_staff and actor.id not in active_staff:
             return True
-        return await self._revocations.is_revoked(actor.token_id, actor.id, actor.issued_at)
+        return await self._revocations.is_revoked(actor.token_id)

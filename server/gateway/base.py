@@ -113,7 +113,7 @@ class RoleNamespace(socketio.AsyncNamespace):
         if claims.role not in self.roles:
             raise Refused("unauthorized")
         try:
-            revoked = await services.revocations.is_revoked(claims.token_id, claims.subject, claims.issued_at)
+            revoked = await services.revocations.is_revoked(claims.token_id)
         except _BACKING_ERRORS:
             revoked = False  # the account check in PostgreSQL below still applies
             log.warning("connect: revocation list unavailable")
@@ -126,7 +126,6 @@ class RoleNamespace(socketio.AsyncNamespace):
             raise Refused("unavailable") from None
         if actor is None:
             raise Refused("unauthorized")
-        actor.issued_at = claims.issued_at
         actor.address = hashed(address)
         self.services.sessions.add(actor)
         SOCKETS.labels(actor.role).inc()

@@ -128,14 +128,6 @@ async def raise_severity(conn: asyncpg.Connection, conversation_id: str, severit
     )
 
 
-async def set_responder(conn: asyncpg.Connection, conversation_id: str, responder_id: str) -> None:
-    await conn.execute(
-        "update conversations set responder_id = $2::uuid, listener_id = null where id = $1::uuid",
-        conversation_id,
-        responder_id,
-    )
-
-
 async def active_for_listener(conn: asyncpg.Connection, listener_id: str) -> list[Conversation]:
     rows = await conn.fetch(
         f"{_SELECT} where c.listener_id = $1::uuid and c.status = 'active' order by c.assigned_at",
