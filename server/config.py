@@ -155,7 +155,9 @@ class Settings:
             jwt_secret=env.get("JWT_SECRET") or None,
             port=int(positive("PORT", 8080)),
             host=env.get("HOST", "0.0.0.0"),
-            data_dir=Path(env.get("PEERLINE_DATA_DIR", ".peerline")),
+            # absolute once, here: redis-server changes into its --dir before it opens --logfile, so a
+            # relative folder would name a different place for each embedded service
+            data_dir=Path(env.get("PEERLINE_DATA_DIR", ".peerline")).expanduser().resolve(),
             topics=pairs("TOPICS", DEFAULT_TOPICS),
             languages=pairs("LANGUAGES", DEFAULT_LANGUAGES),
             seeker_token_ttl_s=int(positive("SEEKER_TOKEN_TTL_S", 24 * 3600)),

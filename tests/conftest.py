@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -90,6 +91,7 @@ def backends() -> Iterator[Backends]:
             item.wait(10)  # type: ignore[attr-defined]
         else:
             item.cleanup()  # type: ignore[attr-defined]
+    shutil.rmtree(tmp, ignore_errors=True)  # a test run leaves no embedded data behind
 
 
 @pytest.fixture(scope="session")

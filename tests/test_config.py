@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from server.config import ConfigError, Settings
@@ -11,6 +13,14 @@ def test_defaults_are_the_embedded_default() -> None:
     s = Settings.from_env({})
     assert s.embedded and s.port == 8080 and s.match_topic_wait_s == 60 and s.listener_grace_s == 30
     assert "veterans" in s.topic_ids and s.language_ids == {"en", "es"}
+
+
+def test_the_data_folder_is_absolute_whatever_the_environment_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert Settings.from_env({}).data_dir == tmp_path / ".peerline"
+    assert Settings.from_env({"PEERLINE_DATA_DIR": "data/here"}).data_dir == tmp_path / "data" / "here"
 
 
 def test_production_needs_both_urls_and_a_long_secret() -> None:

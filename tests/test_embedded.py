@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
-from tests.support import ServerProcess, post_json, run_cli
+from tests.support import ROOT, ServerProcess, free_port, post_json, run_cli
 
 
 def embedded_env(data_dir: Path) -> dict[str, str]:
@@ -68,3 +75,53 @@ def test_refuses_to_start_without_a_secret_when_urls_are_set(tmp_path: Path) -> 
     env["JWT_SECRET"] = "too short"
     done = run_cli(env, "serve", timeout=30)
     assert done.returncode == 2 and "at least 32 bytes" in done.stderr
+
+
+def test_readme_command_starts_from_a_fresh_clone_with_no_data_folder_set(tmp_path: Path) -> None:
+    """`.venv/bin/python -m server` from a clone's own folder, nothing set: the data folder is the
+    relative default `.peerline`, which redis-server once resolved after changing into its --dir."""
+    clone = tmp_path / "clone"
+    tracked = (
+        subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
+    )
+    for name in filter(None, tracked):
+        source = ROOT / name
+        if source.is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, clone / name)
+    (clone / ".venv").symlink_to(sys.prefix)  # the virtual environment bootstrap made
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in _SERVICE_VARIABLES}
+    env["PORT"] = str(port)
+    log = (tmp_path / "server.log").open("wb")
+    proc = subprocess.Popen([".venv/bin/python", "-m", "server"], cwd=clone, env=env, stdout=log, stderr=log)
+    try:
+        status = _wait_ready(proc, f"http://127.0.0.1:{port}", timeout=120)
+        assert status == 200, (tmp_path / "server.log").read_text(errors="replace")[-3000:]
+        assert (clone / ".peerline" / "redis" / "redis.log").is_file()
+        assert (clone / ".peerline" / "postgres").is_dir()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+    assert proc.returncode == 0, (tmp_path / "server.log").read_text(errors="replace")[-3000:]
+    assert not (clone / ".peerline" / "postgres" / "postmaster.pid").exists()
+
+
+_SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "JWT_SECRET", "PEERLINE_DATA_DIR")
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], base_url: str, *, timeout: float) -> int | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return None
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"{base_url}/readyz", timeout=2) as resp:
+            if resp.status == 200:
+                return 200
+        time.sleep(0.2)
+    return None
