@@ -14,14 +14,15 @@ from typing import Any
 import aiohttp
 import asyncpg
 
-from escalation.detector import Assessment, Detector
+from escalation.detector import Assessment
+from escalation.offload import AssessmentWorker
 from escalation.policy import should_escalate
 from escalation.webhook import page_body, post_page
 from matching.presence import Seen
 from matching.queue import WaitingQueue
 from server.effects import best_effort
 from server.errors import conflict, forbidden, not_found
-from server.metrics import ESCALATIONS, PAGES
+from server.metrics import DETECTOR_DEGRADED, ESCALATIONS, PAGES, WATCH_HINTS
 from server.notify import Notifier
 from server.sessions import Actor
 from server.store import audit, conversations, escalations
@@ -37,7 +38,7 @@ class AlertChannel:
         self,
         *,
         pool: asyncpg.Pool,
-        detector: Detector,
+        assessor: AssessmentWorker,
         resources: dict[str, list[dict[str, Any]]],
         queue: WaitingQueue,
         supervisors: Seen,
@@ -48,7 +49,7 @@ class AlertChannel:
         dashboard_url: str | None,
     ) -> None:
         self._pool = pool
-        self._detector = detector
+        self._assessor = assessor
         self._resources = resources
         self._queue = queue
         self._supervisors = supervisors
@@ -62,8 +63,13 @@ class AlertChannel:
         self.on_queue_raised: Any = None  # set by the app: pair a seeker who moved to the front
 
     # -- detection (called by the chat for every seeker message) --------------------------------
-    def assess(self, window: list[str], language: str) -> Assessment:
-        return self._detector.assess(window, language)
+    async def assess(self, window: list[str], language: str) -> Assessment:
+        """Off the event loop, in the detector worker; every loaded language is checked whatever
+        ``language`` says (see ``Detector.assess``)."""
+        verdict = await self._assessor.assess(window)
+        if verdict.degraded:
+            DETECTOR_DEGRADED.inc()
+        return verdict
 
     async def record_detection(
         self, conn: asyncpg.Connection, conv: Conversation, message: Message, assessment: Assessment
@@ -80,7 +86,10 @@ class AlertChannel:
             source="detector",
             category=assessment.category,
             severity=assessment.severity,
-            evidence=[{"text": e.text, "category": e.category, "severity": e.severity} for e in assessment.evidence],
+            evidence=[
+                {"text": e.text, "category": e.category, "severity": e.severity, "source": e.source}
+                for e in assessment.evidence
+            ],
             message_id=message.id,
         )
 
@@ -95,6 +104,24 @@ class AlertChannel:
             await self.send_resources(conv)
         if escalation is not None:
             await self._raised(conv, escalation)
+
+    async def on_watch(self, conv: Conversation, message: Message, assessment: Assessment) -> None:
+        """Below the alert threshold but above watch: a quiet hint to the listener alone. The seeker
+        sees nothing and no supervisor is called; the listener decides whether to ask or escalate."""
+        if conv.listener_id is None:
+            return
+        WATCH_HINTS.inc()
+        await self._notify.listener(
+            conv.listener_id,
+            "risk_hint",
+            {
+                "conversation_id": conv.id,
+                "seq": message.seq,
+                "category": assessment.category,
+                "probability": None if assessment.risk is None else round(assessment.risk, 2),
+                "message": "This may be risk. Consider asking directly, and escalate if you are unsure.",
+            },
+        )
 
     async def send_resources(self, conv: Conversation) -> None:
         resources = self._resources.get(conv.language) or self._resources.get("en") or []
@@ -281,6 +308,7 @@ class AlertChannel:
             task.cancel()
 
     async def close(self) -> None:
+        await self._assessor.close()
         for task in list(self._paging.values()):
             task.cancel()
         self._paging.clear()

@@ -1,8 +1,10 @@
 """Decide whether a conversation's recent seeker messages show crisis risk, and show why.
 
-The detector sits on the hot path of every seeker message, so the work is one normalisation pass and
-one Aho-Corasick scan per message (cached, because the same message is seen again in later windows),
-then a small rule table evaluated only for the cues that were found.
+Two judges, each doing what it is good at. The *rules* (lexicons, one normalisation pass and one
+Aho-Corasick scan per message) catch explicit and imminent wording instantly and explain it; an
+imminent rule hit always alerts. The *trained model* (``escalation.model``) gives a calibrated
+probability of crisis for wording no lexicon lists; above the ``alert`` threshold it escalates,
+between ``watch`` and ``alert`` it asks for a quiet hint to the listener only.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from escalation.context import Hit, apply_context
+from escalation.features import Views
 from escalation.lexicon import Lexicon, Rule, load_lexicon, match_token
+from escalation.model import ModelScore, RiskModel, Thresholds
 from escalation.normalize import BOUNDARY_STOP, Normalized
 
 logger = logging.getLogger(__name__)
 
 WINDOW = 5
 MAX_EVIDENCE = 8
+IMMINENT_PROBABILITY = 0.5  # the model's P(imminent | crisis) from which a model alert is "imminent"
 _SEVERITY_RANK = {None: 0, "none": 0, "high": 1, "imminent": 2}
 # When two categories fire at the same severity, the one needing the most specific response wins:
 # an ingestion needs medical help now, a threat to others or from others needs a different playbook.
@@ -39,6 +44,7 @@ class Evidence:
     text: str
     category: str
     severity: str
+    source: str = "rules"  # "rules": a lexicon phrase; "model": a word n-gram that raised the model's score
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +53,9 @@ class Assessment:
     category: str | None
     severity: str | None
     evidence: tuple[Evidence, ...]
+    risk: float | None = None  # the model's calibrated probability of crisis (None: rules only)
+    watch: bool = False  # below the alert threshold but worth a quiet hint to the listener
+    degraded: bool = False  # the model failed; this is the rules' verdict alone
 
 
 NO_RISK = Assessment(False, None, None, ())
@@ -69,18 +78,48 @@ class _Candidate:
 class Detector:
     """Immutable after load; ``assess`` is pure apart from a thread-safe cache, so it is reentrant."""
 
-    def __init__(self, lexicon: Lexicon, cache_size: int = 16_384) -> None:
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        model: RiskModel | None = None,
+        *,
+        window: int = WINDOW,
+        thresholds: Thresholds | None = None,
+        cache_size: int = 4096,
+    ) -> None:
         self.lexicon = lexicon
+        self.model = model
+        self.window = window
+        self.thresholds = thresholds or (model.thresholds if model is not None else Thresholds(1.0, 1.0))
         self.analyze = lru_cache(maxsize=cache_size)(self._analyze)
 
     @classmethod
-    def load(cls, languages: Iterable[str] = ("en", "es"), cache_dir: Path | None = None) -> Detector:
-        """With ``cache_dir`` the compiled lexicon is kept on disk between starts (``compiled.py``)."""
+    def load(
+        cls,
+        languages: Iterable[str] = ("en", "es"),
+        cache_dir: Path | None = None,
+        *,
+        model: bool = True,
+        window: int = WINDOW,
+        alert_threshold: float | None = None,
+        watch_threshold: float | None = None,
+    ) -> Detector:
+        """With ``cache_dir`` the compiled lexicon is kept on disk between starts (``compiled.py``).
+        ``model=False`` gives the rules alone (tests of the rules, and the fallback)."""
         if cache_dir is None:
-            return cls(load_lexicon(languages))
-        from escalation.compiled import load_compiled
+            lexicon = load_lexicon(languages)
+        else:
+            from escalation.compiled import load_compiled
 
-        return cls(load_compiled(languages, cache_dir))
+            lexicon = load_compiled(languages, cache_dir)
+        risk_model = RiskModel.load(Views(lexicon.normalizer)) if model else None
+        thresholds = None
+        if risk_model is not None:
+            default = risk_model.thresholds
+            alert = default.alert if alert_threshold is None else alert_threshold
+            watch = default.watch if watch_threshold is None else watch_threshold
+            thresholds = Thresholds(alert, min(watch, alert))
+        return cls(lexicon, risk_model, window=window, thresholds=thresholds)
 
     # -- one message ---------------------------------------------------------------------------
     def _analyze(self, text: str) -> MessageAnalysis:
@@ -114,21 +153,55 @@ class Detector:
 
     # -- the window ----------------------------------------------------------------------------
     def assess(self, messages: Sequence[str], language: str = "en") -> Assessment:
-        """Assess the window (oldest first, newest last). Never raises: a failure is logged, not shown.
+        """Assess the window (oldest first, newest last).
 
         Every loaded language's lexicon is applied whatever ``language`` says: seekers switch languages
         mid-conversation and the widget's language setting is often left at its default.
         """
-        try:
-            return self._assess(messages)
-        except Exception as exc:  # the hot path must not take the chat down
-            logger.error("crisis detector failed: %s", type(exc).__name__)
-            return NO_RISK
+        return self.assess_batch([messages])[0]
 
-    def _assess(self, messages: Sequence[str]) -> Assessment:
-        window = list(messages)[-WINDOW:]
-        offset = len(messages) - len(window)
-        analyses = [self.analyze(m if isinstance(m, str) else "") for m in window]
+    def assess_batch(self, windows: Sequence[Sequence[str]]) -> list[Assessment]:
+        """One verdict per window. The model scores the whole batch at once (embeddings batch well).
+
+        Raises only for a bug in the rules; a failing model degrades to the rules' verdict, marked
+        ``degraded`` so the caller can count it."""
+        cut = [[m if isinstance(m, str) else "" for m in list(w)[-self.window :]] for w in windows]
+        offsets = [len(w) - len(c) for w, c in zip(windows, cut, strict=True)]
+        rules = [self._assess(c, offset) for c, offset in zip(cut, offsets, strict=True)]
+        if self.model is None:
+            return rules
+        try:
+            scores = self.model.score(cut)
+        except Exception as exc:  # a model bug must not silence the rules
+            logger.error("risk model failed: %s", type(exc).__name__)
+            return [Assessment(r.escalate, r.category, r.severity, r.evidence, degraded=True) for r in rules]
+        return [self._decide(r, s, c, offset) for r, s, c, offset in zip(rules, scores, cut, offsets, strict=True)]
+
+    def _decide(self, rules: Assessment, score: ModelScore, window: list[str], offset: int) -> Assessment:
+        t = self.thresholds
+        rule_imminent = rules.escalate and rules.severity == "imminent"
+        if not rule_imminent and score.risk < t.alert:
+            watch = score.risk >= t.watch or rules.escalate
+            category = rules.category if rules.escalate else score.category
+            return Assessment(False, category if watch else None, None, (), risk=score.risk, watch=watch)
+        category = rules.category if rules.escalate else score.category
+        imminent = rule_imminent or score.imminent >= IMMINENT_PROBABILITY
+        severity = "imminent" if imminent else "high"
+        evidence = [e for e in rules.evidence if e.category == category]
+        for f in score.evidence:
+            if len(evidence) >= MAX_EVIDENCE:
+                break
+            index = offset + f.message_index
+            if any(e.message_index == index and e.start < f.end and f.start < e.end for e in evidence):
+                continue
+            text = window[f.message_index][f.start : f.end]
+            evidence.append(Evidence(index, f.start, f.end, text, category, severity, "model"))
+        evidence.sort(key=lambda e: (e.message_index, e.start))
+        return Assessment(True, category, severity, tuple(evidence), risk=score.risk)
+
+    def _assess(self, window: Sequence[str], offset: int = 0) -> Assessment:
+        """The rules' verdict on a window already cut to size; ``offset`` numbers its messages."""
+        analyses = [self.analyze(m) for m in window]
         index: dict[str, list[tuple[int, Hit]]] = {}
         for mi, analysis in enumerate(analyses):
             for h in analysis.hits:

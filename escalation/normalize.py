@@ -136,6 +136,11 @@ class Normalizer:
                 src.extend([i] * len(rep))
         return "".join(chars), src
 
+    def fold_text(self, text: str) -> str:
+        """The character stage alone (case, look-alikes, zero-width, risk emoji as words): the
+        trained model reads this natural text, which keeps what the token stage folds away."""
+        return self._fold(text)[0]
+
     # -- token stage -----------------------------------------------------------------------
     def _resolve_wildcard(self, word: str) -> str:
         cached = self._wild_cache.get(word)

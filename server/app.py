@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from socketio import async_server as socketio_async_server
 
 from escalation.alerts import AlertChannel
-from escalation.detector import Detector
+from escalation.offload import AssessmentWorker, DetectorConfig
 from escalation.resources import load_resources
 from matching.keys import KEYS
 from matching.pairing import Pairing
@@ -39,6 +39,7 @@ from server.jobs import PeriodicJobs
 from server.leader import LeaderLock
 from server.limits import Limits, build_limits
 from server.listeners import ListenerService
+from server.metrics import DETECTOR_WORKER_FAILURES
 from server.notify import Notifier
 from server.overview import Overview
 from server.queue_watch import QueueWatch
@@ -146,12 +147,23 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
     seen = {"listener": presence.seen, "seeker": Seen(redis, "seeker"), "supervisor": Seen(redis, "supervisor")}
     pairing = Pairing(redis, topic_wait_s=settings.match_topic_wait_s)
     assignments = Assignments(pool=pool, queue=queue, presence=presence, pairing=pairing, notifier=notifier)
-    detector = await asyncio.get_running_loop().run_in_executor(
-        None, Detector.load, tuple(sorted(settings.language_ids)), settings.data_dir / "cache"
+    log.info("starting the crisis detector worker (first start compiles the lexicon: ~20 s)")
+    assessor = AssessmentWorker(
+        DetectorConfig(
+            languages=tuple(sorted(settings.language_ids)),
+            cache_dir=settings.data_dir / "cache",
+            window=settings.detector_window,
+            alert_threshold=settings.escalation_alert_threshold,
+            watch_threshold=settings.escalation_watch_threshold,
+            model=settings.detector_model,
+        ),
+        on_failure=DETECTOR_WORKER_FAILURES.inc,
     )
+    await assessor.start()
+    log.info("crisis detector ready")
     alerts = AlertChannel(
         pool=pool,
-        detector=detector,
+        assessor=assessor,
         resources=load_resources(str(settings.crisis_resources_file) if settings.crisis_resources_file else None),
         queue=queue,
         supervisors=seen["supervisor"],

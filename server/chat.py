@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 class RiskHandler(Protocol):
     """What the chat needs from the escalation side (``escalation.alerts.AlertChannel``)."""
 
-    def assess(self, window: list[str], language: str) -> Assessment: ...
+    async def assess(self, window: list[str], language: str) -> Assessment: ...
 
     async def record_detection(
         self, conn: asyncpg.Connection, conv: Conversation, message: Message, assessment: Assessment
@@ -44,17 +44,31 @@ class RiskHandler(Protocol):
         self, conv: Conversation, assessment: Assessment, escalation: Escalation | None, *, newest_at_risk: bool
     ) -> None: ...
 
+    async def on_watch(self, conv: Conversation, message: Message, assessment: Assessment) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Assessed:
+    """A verdict on a window that ends with the new message, taken before that message is stored."""
+
+    assessment: Assessment
+    newest_at_risk: bool  # the new message itself shows risk (not only an earlier one in the window)
+
 
 @dataclass(frozen=True, slots=True)
 class Stored:
     message: Message
-    assessment: Assessment | None
+    assessed: Assessed | None
     escalation: Escalation | None
-    newest_at_risk: bool = False  # the new message itself shows risk (not only an earlier one in the window)
 
     async def report(self, risk: RiskHandler, conv: Conversation) -> None:
-        if self.assessment is not None and self.assessment.escalate:
-            await risk.on_detection(conv, self.assessment, self.escalation, newest_at_risk=self.newest_at_risk)
+        if self.assessed is None:
+            return
+        assessment = self.assessed.assessment
+        if assessment.escalate:
+            await risk.on_detection(conv, assessment, self.escalation, newest_at_risk=self.assessed.newest_at_risk)
+        elif assessment.watch:
+            await risk.on_watch(conv, self.message, assessment)
 
 
 class ChatService:
@@ -87,6 +101,7 @@ class ChatService:
             raise invalid("unknown topic; see /api/topics")
         if language not in self._languages:
             raise invalid("unsupported language")
+        assessed = await self._assess([text], language) if text is not None else None
         async with self._pool.acquire() as conn:
             if await seekers.is_blocked(conn, actor.id):
                 raise forbidden("this session may not start new chats")
@@ -95,7 +110,9 @@ class ChatService:
                     conv = await conversations.create(conn, actor.id, topic, language)
                     stored = None
                     if text is not None:
-                        stored = await self._store(conn, conv, actor, client_id or f"first-{uuid.uuid4()}", text, "all")
+                        stored = await self._store(
+                            conn, conv, actor, client_id or f"first-{uuid.uuid4()}", text, "all", assessed
+                        )
                         conv = await conversations.get(conn, conv.id) or conv
             except conversations.AlreadyOpen:
                 open_now = await conversations.open_for_seeker(conn, actor.id)
@@ -120,12 +137,18 @@ class ChatService:
         self, actor: Actor, conversation_id: str, client_id: str, text: str, visibility: str = "all"
     ) -> dict[str, Any]:
         """Most messages take one statement (two for a seeker: the detector's window first); a message
-        that shows risk takes the transactional path, which stores it together with its escalation."""
-        async with self._pool.acquire() as conn:
-            if actor.role == "seeker":
+        that shows risk takes the transactional path, which stores it together with its escalation.
+
+        A seeker's message is assessed *before* it is stored, off the event loop (``escalation.offload``),
+        so a stored seeker message always has its verdict: there is no gap for a crash to fall into."""
+        assessed = None
+        if actor.role == "seeker":
+            async with self._pool.acquire() as conn:
                 window = await messages.recent_seeker_texts(conn, conversation_id, self._window - 1)
-                if self._risk.assess([*window, text], "").escalate:  # every loaded language is checked
-                    return await self._post_locked(conn, actor, conversation_id, client_id, text, visibility)
+            assessed = await self._assess([*window, text], "")  # every loaded language is checked
+        async with self._pool.acquire() as conn:
+            if assessed is not None and assessed.assessment.escalate:
+                return await self._post_locked(conn, actor, conversation_id, client_id, text, visibility, assessed)
             try:
                 posted = await messages.post(
                     conn,
@@ -139,7 +162,7 @@ class ChatService:
                     visibility=visibility,
                 )
             except asyncpg.UniqueViolationError:  # a concurrent retry of the same client_id won the race
-                return await self._post_locked(conn, actor, conversation_id, client_id, text, visibility)
+                return await self._post_locked(conn, actor, conversation_id, client_id, text, visibility, assessed)
         if posted.conversation is None:
             raise not_found("no such conversation")
         if not posted.allowed:
@@ -155,10 +178,24 @@ class ChatService:
                 skip_sid=actor.sid,
                 staff_only=visibility == "staff",
             )
+            if assessed is not None and assessed.assessment.watch:
+                await self._risk.on_watch(posted.conversation, posted.message, assessed.assessment)
         return {"message": posted.message.to_wire()}
 
+    async def _assess(self, window: list[str], language: str) -> Assessed:
+        assessment = await self._risk.assess(window, language)
+        newest = len(window) - 1
+        return Assessed(assessment, any(e.message_index == newest for e in assessment.evidence))
+
     async def _post_locked(
-        self, conn: asyncpg.Connection, actor: Actor, conversation_id: str, client_id: str, text: str, visibility: str
+        self,
+        conn: asyncpg.Connection,
+        actor: Actor,
+        conversation_id: str,
+        client_id: str,
+        text: str,
+        visibility: str,
+        assessed: Assessed | None,
     ) -> dict[str, Any]:
         async with conn.transaction():
             conv = await conversations.get(conn, conversation_id, lock=True)
@@ -169,7 +206,7 @@ class ChatService:
                 return {"message": existing.to_wire()}  # a safe retry: the first copy, delivered once
             if conv.status == "ended":
                 raise conflict("the conversation has ended")
-            stored = await self._store(conn, conv, actor, client_id, text, visibility)
+            stored = await self._store(conn, conv, actor, client_id, text, visibility, assessed)
         MESSAGES.labels(stored.message.sender).inc()
         await self._notify.conversation(
             conv, "message", stored.message.to_wire(), skip_sid=actor.sid, staff_only=visibility == "staff"
@@ -185,14 +222,13 @@ class ChatService:
         client_id: str,
         text: str,
         visibility: str,
+        assessed: Assessed | None,
     ) -> Stored:
-        """Inside the caller's transaction, with the conversation row locked."""
-        assessment = None
-        window: list[str] = []
-        if actor.role == "seeker":
+        """Inside the caller's transaction, with the conversation row locked. A seeker's message
+        comes assessed; if not (another path), it is assessed here, before it is stored."""
+        if actor.role == "seeker" and assessed is None:
             window = await messages.recent_seeker_texts(conn, conv.id, self._window - 1)
-            window.append(text)
-            assessment = self._risk.assess(window, conv.language)
+            assessed = await self._assess([*window, text], conv.language)
         message = await messages.append(
             conn,
             conversation_id=conv.id,
@@ -203,11 +239,9 @@ class ChatService:
             visibility=visibility,
         )
         escalation = None
-        newest_at_risk = False
-        if assessment is not None and assessment.escalate:
-            escalation = await self._risk.record_detection(conn, conv, message, assessment)
-            newest_at_risk = any(e.message_index == len(window) - 1 for e in assessment.evidence)
-        return Stored(message, assessment, escalation, newest_at_risk)
+        if assessed is not None and assessed.assessment.escalate:
+            escalation = await self._risk.record_detection(conn, conv, message, assessed.assessment)
+        return Stored(message, assessed, escalation)
 
     async def typing(self, actor: Actor, conversation_id: str, is_typing: bool) -> None:
         conv = await self._conversation_for(actor, conversation_id, write=True)

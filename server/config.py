@@ -75,6 +75,10 @@ class Settings:
     redis_max_connections: int = 1000
     db_pool_size: int = 20
     detector_window: int = 5
+    # None: the thresholds chosen at training for the stated false-alarm budgets (docs/detector.md)
+    escalation_alert_threshold: float | None = None
+    escalation_watch_threshold: float | None = None
+    detector_model: bool = True
     allowed_origins: tuple[str, ...] = ()
     rate_limits: dict[str, str] = field(default_factory=dict)
     message_key: str | None = field(default=None, repr=False)
@@ -134,6 +138,14 @@ class Settings:
                 raise ConfigError(f"{name} must be greater than zero")
             return value
 
+        def probability(name: str) -> float | None:
+            if not env.get(name):
+                return None
+            value = number(name, 0.0)
+            if not 0 < value <= 1:
+                raise ConfigError(f"{name} must be a probability in (0, 1], got {value}")
+            return value
+
         def pairs(name: str, default: tuple[tuple[str, str], ...]) -> tuple[Topic, ...]:
             raw = env.get(name)
             if not raw:
@@ -175,6 +187,9 @@ class Settings:
             redis_max_connections=int(positive("REDIS_MAX_CONNECTIONS", 1000)),
             db_pool_size=int(positive("DB_POOL_SIZE", 20)),
             detector_window=int(positive("DETECTOR_WINDOW", 5)),
+            escalation_alert_threshold=probability("ESCALATION_ALERT_THRESHOLD"),
+            escalation_watch_threshold=probability("ESCALATION_WATCH_THRESHOLD"),
+            detector_model=env.get("DETECTOR_MODEL", "on").lower() not in ("0", "off", "false", "no"),
             allowed_origins=origins,
             rate_limits={
                 name: env[f"RATE_LIMIT_{name.upper()}"]

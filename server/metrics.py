@@ -20,4 +20,11 @@ PAIRING_WAIT = Histogram(
     "How long a seeker waited in the queue before being paired",
     buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1800),
 )
+DETECTOR_DEGRADED = Counter(
+    "peerline_detector_degraded_total", "Seeker messages assessed by the rules alone because the risk model failed"
+)
+DETECTOR_WORKER_FAILURES = Counter(
+    "peerline_detector_worker_failures_total", "Detector worker processes that died or hung and were replaced"
+)
+WATCH_HINTS = Counter("peerline_watch_hints_total", "Quiet risk hints sent to listeners (below the alert threshold)")
 PAGES = Counter("peerline_pages_total", "Escalation webhook deliveries", ["outcome"])

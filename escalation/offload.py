@@ -1,0 +1,173 @@
+"""The detector in a worker process, fed in batches, so assessing a message never blocks the chat.
+
+The whole detector (rules ≈ 0.1–0.3 ms, model ≈ 1.5 ms a window with its sentence embedding) is
+far over what the event loop can spend per message, so it runs in one separate process
+(``concurrent.futures.ProcessPoolExecutor``, spawned, so it shares nothing with the server's
+loop). Windows that arrive while a batch is being assessed wait and go together as the next batch:
+under load the batches grow and the cost per window falls; when it is quiet a window goes alone.
+
+The caller awaits the verdict *before* it stores the message, and stores the escalation in the same
+transaction as the message, so no stored seeker message is ever left unassessed: a crash before
+the commit loses nothing that was acknowledged (the client retries with the same ``client_id``),
+a crash after it has the verdict stored with the message.
+
+If the worker dies or hangs, it is replaced and the batch is assessed once more in a fresh worker;
+if that fails too, in this process (slower, but never "no answer"). Each failure calls
+``on_failure`` (the server counts it in its metrics).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import multiprocessing
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from escalation.detector import Assessment, Detector
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 64
+BATCH_TIMEOUT_S = 10.0  # a batch that takes longer means a stuck worker: replace it
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorConfig:
+    """What a worker needs to load the same detector as every other process."""
+
+    languages: tuple[str, ...]
+    cache_dir: Path | None
+    window: int
+    alert_threshold: float | None
+    watch_threshold: float | None
+    model: bool = True
+
+    def load(self) -> Detector:
+        return Detector.load(
+            self.languages,
+            self.cache_dir,
+            model=self.model,
+            window=self.window,
+            alert_threshold=self.alert_threshold,
+            watch_threshold=self.watch_threshold,
+        )
+
+
+_worker_detector: Detector | None = None
+
+
+def _init_worker(config: DetectorConfig) -> None:
+    global _worker_detector
+    with contextlib.suppress(Exception):  # a killed server must not leave its worker behind
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the server stops us
+    _worker_detector = config.load()
+    _worker_detector.assess(["warm up"])
+
+
+def _assess_in_worker(windows: list[list[str]]) -> list[Assessment]:
+    if _worker_detector is None:
+        raise RuntimeError("worker not initialised")
+    return _worker_detector.assess_batch(windows)
+
+
+@dataclass(slots=True)
+class _Pending:
+    window: list[str]
+    future: asyncio.Future[Assessment]
+
+
+class AssessmentWorker:
+    def __init__(self, config: DetectorConfig, *, on_failure: Callable[[], object] | None = None) -> None:
+        self._config = config
+        self._on_failure = on_failure
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: list[_Pending] = []
+        self._wakeup = asyncio.Event()
+        self._dispatcher: asyncio.Task[None] | None = None
+        self._fallback: Detector | None = None
+        self.failures = 0
+        self.batches = 0
+
+    async def start(self) -> None:
+        """Loads the detector in the worker and answers one window before returning (so /readyz
+        never says ready while the first crisis message would wait for a model to load)."""
+        self._pool = self._new_pool()
+        await asyncio.get_running_loop().run_in_executor(self._pool, _assess_in_worker, [["warm up"]])
+        self._dispatcher = asyncio.create_task(self._dispatch())
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(self._config,),
+        )
+
+    async def assess(self, window: Sequence[str]) -> Assessment:
+        future: asyncio.Future[Assessment] = asyncio.get_running_loop().create_future()
+        self._pending.append(_Pending(list(window), future))
+        self._wakeup.set()
+        return await future
+
+    async def _dispatch(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._pending:
+                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+                try:
+                    verdicts = await self._run([p.window for p in batch])
+                except Exception as exc:  # the fallback itself failed: every caller hears of it
+                    for p in batch:
+                        if not p.future.done():
+                            p.future.set_exception(exc)
+                    continue
+                for p, verdict in zip(batch, verdicts, strict=True):
+                    if not p.future.done():
+                        p.future.set_result(verdict)
+
+    async def _run(self, windows: list[list[str]]) -> list[Assessment]:
+        loop = asyncio.get_running_loop()
+        self.batches += 1
+        for attempt in (1, 2):
+            pool = self._pool
+            if pool is None:
+                break
+            try:
+                return await asyncio.wait_for(
+                    loop.run_in_executor(pool, _assess_in_worker, windows), timeout=BATCH_TIMEOUT_S
+                )
+            except (BrokenProcessPool, TimeoutError, OSError) as exc:
+                self.failures += 1
+                if self._on_failure is not None:
+                    self._on_failure()
+                log.error("detector worker failed (%s, attempt %d); starting a new one", type(exc).__name__, attempt)
+                self._replace_pool(pool)
+        if self._fallback is None:
+            log.error("assessing in the server process until the detector worker is back")
+            self._fallback = await asyncio.to_thread(self._config.load)
+        return await asyncio.to_thread(self._fallback.assess_batch, windows)
+
+    def _replace_pool(self, broken: ProcessPoolExecutor) -> None:
+        for process in list(getattr(broken, "_processes", {}).values()):  # a hung worker is killed
+            with contextlib.suppress(Exception):
+                process.kill()
+        broken.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._new_pool()
+
+    async def close(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dispatcher
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
