@@ -39,6 +39,8 @@ class WordFeature:
     message_index: int
     start: int
     end: int
+    position: int  # the first token's place in its message (sentence boundaries count, so runs break there)
+    length: int  # tokens: 1 or 2
 
 
 class Views:
@@ -70,13 +72,14 @@ class Views:
         out: list[WordFeature] = []
         for mi, text in enumerate(messages):
             previous = None
-            for token in self._normalizer(text).tokens:
+            for position, token in enumerate(self._normalizer(text).tokens):
                 if token.text in BOUNDARIES:
                     previous = None
                     continue
-                out.append(WordFeature(token.text, mi, token.start, token.end))
+                out.append(WordFeature(token.text, mi, token.start, token.end, position, 1))
                 if previous is not None:
-                    out.append(WordFeature(f"{previous.text} {token.text}", mi, previous.start, token.end))
+                    name = f"{previous.text} {token.text}"
+                    out.append(WordFeature(name, mi, previous.start, token.end, position - 1, 2))
                 previous = token
         return out
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import math
 import zipfile
 from collections import Counter
@@ -23,11 +24,15 @@ from pathlib import Path
 
 import numpy as np
 
-from escalation.features import Views, WordFeature, char_ngrams
+from escalation.features import Views, WordFeature, char_ngrams, inputs_key
+
+log = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).with_name("model") / "risk-model.zip"
 CATEGORIES = ("suicide", "self_harm", "harm_to_others", "abuse", "overdose")
 MAX_MODEL_EVIDENCE = 4
+EVIDENCE_FLOOR = 0.35  # a phrase adding less than this share of the strongest one's part is noise
+TOKEN_FLOOR = 0.03  # a word adding less than this to the score does not extend a phrase
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -40,7 +45,7 @@ class ModelScore:
     risk: float  # calibrated probability that the window shows crisis risk
     categories: Mapping[str, float]  # probability of each category (sums to ``risk``)
     imminent: float  # probability that the risk is imminent, given that there is risk
-    evidence: tuple[WordFeature, ...]  # word n-grams that raised the score most, strongest first
+    evidence: tuple[Phrase, ...]  # the phrases that raised the score most, strongest first
 
     @property
     def category(self) -> str:
@@ -84,12 +89,9 @@ class RiskModel:
         self._mlp = (arrays["mlp_w1"], arrays["mlp_b1"], arrays["mlp_w2"], float(arrays["mlp_b2"][0]))
         self._cat_w, self._cat_b = arrays["cat_w"], arrays["cat_b"]
         self._imm_w, self._imm_b = arrays["imm_w"], float(arrays["imm_b"][0])
-        calibration = meta["calibration"]
-        assert isinstance(calibration, dict)
+        calibration, thresholds = _section(meta, "calibration"), _section(meta, "thresholds")
         self._blend = float(calibration["blend"])
         self._calib_a, self._calib_b = float(calibration["a"]), float(calibration["b"])
-        thresholds = meta["thresholds"]
-        assert isinstance(thresholds, dict)
         self.thresholds = Thresholds(float(thresholds["alert"]), float(thresholds["watch"]))
         self._embedder: object | None = None
 
@@ -103,9 +105,13 @@ class RiskModel:
                     for name in zf.namelist()
                     if name.endswith(".npy")
                 }
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            model = cls(arrays, meta, views)
+        except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
             raise ModelError(f"cannot read the risk model at {path}: {type(exc).__name__}") from exc
-        return cls(arrays, meta, views)
+        if meta.get("lexicon_key") != inputs_key():
+            # the word features would no longer mean what they meant at training: say so loudly
+            log.warning("the risk model was trained on another lexicon or normaliser; run python -m escalation train")
+        return model
 
     # -- scoring -----------------------------------------------------------------------------
     def score(self, windows: Sequence[Sequence[str]], embeddings: np.ndarray | None = None) -> list[ModelScore]:
@@ -136,7 +142,7 @@ class RiskModel:
                     risk=risk,
                     categories={c: risk * float(p) for c, p in zip(CATEGORIES, cat, strict=True)},
                     imminent=imm,
-                    evidence=self._evidence(words),
+                    evidence=self._evidence(words, wi, wv),
                 )
             )
         return out
@@ -148,21 +154,50 @@ class RiskModel:
             self._embedder = Embedder()
         return self._embedder.encode(texts)  # type: ignore[attr-defined]
 
-    def _evidence(self, words: list[WordFeature]) -> tuple[WordFeature, ...]:
-        """The word n-grams whose weight pushed the score up most, without overlapping spans."""
-        vocabulary, weights, offset = self.word.vocabulary, self._lin_w, self._n_char
-        ranked = sorted(
-            (f for f in words if f.name in vocabulary and weights[offset + vocabulary[f.name]] > 0),
-            key=lambda f: -weights[offset + vocabulary[f.name]],
-        )
-        chosen: list[WordFeature] = []
-        for f in ranked:
-            if any(c.message_index == f.message_index and c.start < f.end and f.start < c.end for c in chosen):
+    def _evidence(self, words: list[WordFeature], index: np.ndarray, values: np.ndarray) -> tuple[Phrase, ...]:
+        """The phrases that raised the score most: each n-gram's part (tf-idf value × weight) is
+        shared among its tokens, and runs of tokens that raise the score become one phrase, so a
+        supervisor reads "he said he would hurt me" rather than "he", "would"."""
+        part = dict(zip(index.tolist(), (values * self._lin_w[self._n_char + index]).tolist(), strict=True))
+        vocabulary = self.word.vocabulary
+        tokens: dict[tuple[int, int], list[float]] = {}  # (message, position) -> [score, start, end]
+        for f in words:
+            share = part.get(vocabulary.get(f.name, -1), 0.0) / f.length
+            for k in range(f.length):
+                slot = tokens.setdefault((f.message_index, f.position + k), [0.0, f.start, f.end])
+                slot[0] += share
+                if f.length == 1:
+                    slot[1], slot[2] = f.start, f.end
+        phrases: list[Phrase] = []
+        run: list[tuple[int, int, float, int, int]] = []
+        for (mi, pos), (score, start, end) in sorted(tokens.items()):
+            if score > TOKEN_FLOOR and run and run[-1][0] == mi and run[-1][1] == pos - 1:
+                run.append((mi, pos, score, start, end))
                 continue
-            chosen.append(f)
-            if len(chosen) == MAX_MODEL_EVIDENCE:
-                break
-        return tuple(chosen)
+            if run:
+                phrases.append(_phrase(run))
+            run = [(mi, pos, score, start, end)] if score > TOKEN_FLOOR else []
+        if run:
+            phrases.append(_phrase(run))
+        if not phrases:
+            return ()
+        phrases.sort(key=lambda p: -p.score)
+        floor = phrases[0].score * EVIDENCE_FLOOR
+        return tuple(p for p in phrases[:MAX_MODEL_EVIDENCE] if p.score >= floor)
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """Consecutive words of one message that together raised the model's score."""
+
+    message_index: int
+    start: int
+    end: int
+    score: float
+
+
+def _phrase(run: list[tuple[int, int, float, int, int]]) -> Phrase:
+    return Phrase(run[0][0], run[0][3], run[-1][4], sum(r[2] for r in run))
 
 
 def write_artefact(path: Path, arrays: Mapping[str, np.ndarray], meta: Mapping[str, object]) -> None:
@@ -178,6 +213,13 @@ def write_artefact(path: Path, arrays: Mapping[str, np.ndarray], meta: Mapping[s
             info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, buffer.getvalue())
+
+
+def _section(meta: Mapping[str, object], name: str) -> Mapping[str, object]:
+    value = meta[name]
+    if not isinstance(value, dict):
+        raise ModelError(f"the model's {name} is not an object")
+    return value
 
 
 def _vocabulary(terms: object) -> dict[str, int]:
