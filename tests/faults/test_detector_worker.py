@@ -1,0 +1,110 @@
+"""The detector runs in a worker process; neither its death nor the server's loses an assessment.
+
+A seeker's message is assessed before it is stored, and stored together with its escalation, so
+there is no moment at which a stored seeker message has no verdict. These scenarios stop the
+worker in the middle of an assessment and kill processes in exactly that window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import asyncpg
+import psutil
+import pytest
+
+from tests.faults.resilient import ResilientParty, assert_promises, stored_messages
+from tests.support import ServerProcess, create_user, login, seeker_token
+
+CRISIS = "i am going to kill myself tonight, the pills are ready"
+
+
+def detector_worker(server: ServerProcess) -> psutil.Process:
+    assert server.proc is not None
+    children = psutil.Process(server.proc.pid).children(recursive=True)
+    workers = [c for c in children if "spawn_main" in " ".join(c.cmdline())]
+    assert len(workers) == 1, [c.cmdline() for c in children]
+    return workers[0]
+
+
+async def escalations_for(database_url: str, conversation_id: str) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await conn.fetch(
+            "select e.message_id::text as message_id, m.client_id from escalations e"
+            " join messages m on m.id = e.message_id where e.conversation_id = $1::uuid",
+            conversation_id,
+        )
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def cluster(backends):
+    env = backends.server_env(LISTENER_GRACE_S="30", SEEKER_GRACE_S="30", REDIS_URL=backends.isolated_redis_url())
+    servers = [ServerProcess(env).start() for _ in range(2)]
+    yield servers
+    for s in servers:
+        s.stop()
+
+
+async def paired(servers, backends, *, seeker_on: int):
+    await create_user(backends.database_url, "lee")
+    base = servers[0].base_url
+    listener = ResilientParty(servers, "/listener", await login(base, "lee"), prefer=1 - seeker_on)
+    seeker = ResilientParty(servers, "/seeker", await seeker_token(base), prefer=seeker_on)
+    await listener.connect()
+    await listener.call("set_status", {"status": "available"})
+    await seeker.connect()
+    cid = (await seeker.call("request_chat", {"topic": "talk", "language": "en"}))["conversation_id"]
+    assert listener.client is not None
+    await listener.client.wait_for("assigned")
+    return seeker, listener, cid
+
+
+async def test_server_killed_while_its_worker_is_assessing_a_crisis_message(cluster, backends) -> None:
+    seeker, listener, cid = await paired(cluster, backends, seeker_on=0)
+    await seeker.send(cid, "before", "an ordinary invented line")
+    worker = detector_worker(cluster[0])
+    os.kill(worker.pid, signal.SIGSTOP)  # the assessment of the next message cannot finish
+    sending = asyncio.create_task(seeker.send(cid, "crisis", CRISIS))
+    await asyncio.sleep(1.0)
+    assert not sending.done()  # no ack: it is not stored before it has its verdict ...
+    assert [r["client_id"] for r in await stored_messages(backends.database_url, cid)] == ["before"]
+    cluster[0].kill()  # ... and the process dies in exactly that gap
+    os.kill(worker.pid, signal.SIGCONT)
+    stored = await asyncio.wait_for(sending, 60)  # the party retries on the other process
+    assert seeker.reconnects >= 1
+    escalations = await escalations_for(backends.database_url, cid)
+    assert [(e["message_id"], e["client_id"]) for e in escalations] == [(stored["id"], "crisis")]
+    await seeker.resume(cid)
+    await listener.resume(cid)
+    assert_promises(await stored_messages(backends.database_url, cid), [seeker, listener], cid)
+    await seeker.close()
+    await listener.close()
+
+
+async def test_a_dead_worker_is_replaced_and_every_message_still_assessed(cluster, backends) -> None:
+    seeker, listener, cid = await paired(cluster, backends, seeker_on=0)
+    first = detector_worker(cluster[0])
+
+    async def killer() -> None:
+        while len(seeker.acked) < 5:
+            await asyncio.sleep(0.005)
+        first.kill()
+
+    kill = asyncio.create_task(killer())
+    for i in range(20):
+        await seeker.send(cid, f"line-{i}", f"invented ordinary line number {i}")
+    await kill
+    crisis = await seeker.send(cid, "crisis", CRISIS)  # assessed by the replacement worker
+    assert cluster[0].proc is not None and cluster[0].proc.poll() is None  # the server itself lived on
+    assert detector_worker(cluster[0]).pid != first.pid
+    escalations = await escalations_for(backends.database_url, cid)
+    assert [e["message_id"] for e in escalations] == [crisis["id"]]
+    await listener.resume(cid)
+    assert_promises(await stored_messages(backends.database_url, cid), [seeker, listener], cid)
+    await seeker.close()
+    await listener.close()
