@@ -11,6 +11,8 @@ import logging
 import signal
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from server.config import ConfigError, Settings
@@ -44,11 +46,24 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--limit", type=int, default=200)
     alarms = sub.add_parser("false-alarms", help="escalations resolved as false alarms (to tune the lexicon)")
     alarms.add_argument("--limit", type=int, default=200)
+    export = sub.add_parser(
+        "export-labels", help="supervisors' resolutions as training rows for python -m escalation train --extra"
+    )
+    export.add_argument("out", type=Path, help="JSON Lines file to write (mode 600: it holds seekers' words)")
+    export.add_argument("--since", type=_date, help="only escalations resolved on or after this date (YYYY-MM-DD)")
     sub.add_parser("purge", help="delete transcripts past RETENTION_DAYS (ESCALATION_RETENTION_DAYS with escalations)")
     sub.add_parser("rotate-keys", help="re-seal stored message bodies with the current MESSAGE_KEY")
     keygen = sub.add_parser("new-key", help="print a fresh MESSAGE_KEY value (KEYID:BASE64)")
     keygen.add_argument("key_id")
     return parser
+
+
+def _date(raw: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {raw!r}") from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,6 +140,16 @@ async def _admin(command: str, args: argparse.Namespace, dsn: str, settings: Set
         if command == "false-alarms":
             for row in await escalations.false_alarms(conn, args.limit):
                 print(_line(row))
+            return 0
+        if command == "export-labels":
+            from server.training_labels import export_labels
+
+            try:
+                count = await export_labels(conn, args.out, since=args.since, window=settings.detector_window)
+            except OSError as exc:
+                print(f"cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+                return 2
+            print(f"wrote {count} training rows to {args.out}")
             return 0
         if command == "purge":
             from server.retention import purge

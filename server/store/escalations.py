@@ -216,3 +216,30 @@ async def rotate_keys(conn: asyncpg.Connection) -> int:
             await conn.execute("update escalations set evidence = $2 where id = $1", row["id"], resealed)
             done += 1
     return done
+
+
+async def resolved_for_training(conn: asyncpg.Connection, since: datetime | None, window: int) -> list[dict[str, Any]]:
+    """Resolved escalations with the seeker's window that led to each (the cited message and the
+    seeker messages before it), opened for the operator's export. Never logged."""
+    rows = await conn.fetch(
+        "select e.id::text as id, e.conversation_id::text as conversation_id, e.source, e.category, e.severity,"
+        " e.outcome, c.language, m.seq as cited_seq, e.created_at"
+        " from escalations e join conversations c on c.id = e.conversation_id"
+        " left join messages m on m.id = e.message_id"
+        " where e.status = 'resolved' and e.outcome is not null and ($1::timestamptz is null or e.resolved_at >= $1)"
+        " order by e.resolved_at",
+        since,
+    )
+    box = cipher()
+    out = []
+    for row in rows:
+        texts = await conn.fetch(
+            "select text from messages where conversation_id = $1::uuid and sender = 'seeker'"
+            " and ($2::int is null or seq <= $2) and sent_at <= $3 order by seq desc limit $4",
+            row["conversation_id"],
+            row["cited_seq"],
+            row["created_at"],
+            window,
+        )
+        out.append({**dict(row), "messages": [box.open(t["text"], row["conversation_id"]) for t in reversed(texts)]})
+    return out
