@@ -87,6 +87,9 @@ def main(argv: list[str] | None = None, stdin: IO[str] | None = None, stdout: IO
         action="store_true",
         help="train without each writer of escalation/data in turn and score that writer (the figure for strangers)",
     )
+    evaluate.add_argument(
+        "--cross-validate", action="store_true", help="the usual five random folds, writers mixed (for comparison)"
+    )
     evaluate.add_argument("--plot", type=Path, help="write a precision-recall curve (PNG) here")
     evaluate.add_argument("--json", type=Path, help="write the figures as JSON here")
     args = parser.parse_args(argv)
@@ -114,7 +117,7 @@ def main(argv: list[str] | None = None, stdin: IO[str] | None = None, stdout: IO
             return run_train(args.data, args.extra, args.out, args.seed, out)
         from escalation.commands import run_evaluate
 
-        return run_evaluate(args.file, args.leave_one_writer_out, args.plot, args.json, out)
+        return run_evaluate(args.file, args.leave_one_writer_out, args.cross_validate, args.plot, args.json, out)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

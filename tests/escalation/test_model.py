@@ -158,7 +158,12 @@ def test_bad_labelled_files_get_one_clear_line(tmp_path: Path, content: str, mes
 
 @pytest.mark.parametrize(
     "args",
-    [["evaluate"], ["evaluate", "x.jsonl", "--leave-one-writer-out"], ["score", "/nonexistent/file.jsonl"]],
+    [
+        ["evaluate"],
+        ["evaluate", "x.jsonl", "--leave-one-writer-out"],
+        ["evaluate", "--leave-one-writer-out", "--cross-validate"],
+        ["score", "/nonexistent/file.jsonl"],
+    ],
 )
 def test_commands_refuse_what_they_cannot_do(args: list[str]) -> None:
     done = subprocess.run(
