@@ -26,7 +26,7 @@ from server.notify import Notifier
 from server.sessions import Actor
 from server.store import audit, conversations, escalations
 from server.store.conversations import Conversation
-from server.store.escalations import Escalation
+from server.store.escalations import Escalation, Recorded
 from server.store.messages import Message
 
 log = logging.getLogger(__name__)
@@ -67,34 +67,51 @@ class AlertChannel:
 
     async def record_detection(
         self, conn: asyncpg.Connection, conv: Conversation, message: Message, assessment: Assessment
-    ) -> Escalation | None:
-        """Inside the message's transaction: the escalation is stored with the words that caused it."""
+    ) -> Recorded:
+        """Inside the message's transaction: the escalation is stored with the words that caused it.
+
+        When the policy says the hit is no new escalation (one is open for this crisis already), its
+        words still reach the supervisor: they join the open escalation's evidence, and its severity
+        rises when the new message is more serious ("pills in my hand, now")."""
         assert assessment.severity is not None
         await conversations.raise_severity(conn, conv.id, assessment.severity)
+        evidence = [{"text": e.text, "category": e.category, "severity": e.severity} for e in assessment.evidence]
         unresolved = await escalations.unresolved_for(conn, conv.id)
-        if not should_escalate([(e.category, e.severity) for e in unresolved], assessment):
-            return None
-        return await escalations.create(
-            conn,
-            conversation_id=conv.id,
-            source="detector",
-            category=assessment.category,
-            severity=assessment.severity,
-            evidence=[{"text": e.text, "category": e.category, "severity": e.severity} for e in assessment.evidence],
-            message_id=message.id,
-        )
+        if should_escalate([(e.category, e.severity) for e in unresolved], assessment):
+            created = await escalations.create(
+                conn,
+                conversation_id=conv.id,
+                source="detector",
+                category=assessment.category,
+                severity=assessment.severity,
+                evidence=evidence,
+                message_id=message.id,
+            )
+            return Recorded(created=created)
+        if not unresolved:
+            return Recorded()
+        newest_first = sorted(unresolved, key=lambda e: e.created_at, reverse=True)
+        target = next((e for e in newest_first if e.category == assessment.category), newest_first[0])
+        updated = await escalations.add_evidence(conn, target.id, evidence, assessment.severity)
+        if updated is None:
+            return Recorded()
+        return Recorded(updated=updated, rose=updated.severity != target.severity)
 
     async def on_detection(
-        self, conv: Conversation, assessment: Assessment, escalation: Escalation | None, *, newest_at_risk: bool
+        self, conv: Conversation, assessment: Assessment, recorded: Recorded, *, newest_at_risk: bool
     ) -> None:
         """After commit: resources to the seeker first, then the people who can help.
 
         Resources go again whenever the newest message itself shows risk, but not for every later
         message that merely shares the detector's window with an earlier crisis message."""
-        if escalation is not None or newest_at_risk:
+        if recorded.created is not None or newest_at_risk:
             await self.send_resources(conv)
-        if escalation is not None:
-            await self._raised(conv, escalation)
+        if recorded.created is not None:
+            await self._raised(conv, recorded.created)
+        elif recorded.updated is not None:
+            await self._notify.supervisors("escalation_update", recorded.updated.to_wire())
+            if recorded.rose and conv.listener_id:
+                await self._notify.listener(conv.listener_id, "risk", _risk(conv, recorded.updated))
 
     async def send_resources(self, conv: Conversation) -> None:
         resources = self._resources.get(conv.language) or self._resources.get("en") or []
@@ -106,30 +123,24 @@ class AlertChannel:
         ESCALATIONS.labels(escalation.source, escalation.severity).inc()
         await self._notify.supervisors("escalation", escalation.to_wire())
         if conv.listener_id:
-            await self._notify.listener(
-                conv.listener_id,
-                "risk",
-                {
-                    "conversation_id": conv.id,
-                    "category": escalation.category,
-                    "severity": escalation.severity,
-                    "escalation_id": escalation.id,
-                },
-            )
+            await self._notify.listener(conv.listener_id, "risk", _risk(conv, escalation))
         if conv.status == "queued":
             await best_effort(self._move_forward(conv.id, escalation.severity), "moving a crisis seeker forward")
         if await best_effort(self._supervisors.online_count(), "counting supervisors online") == 0:
-            if conv.listener_id:
-                await self._notify.listener(
-                    conv.listener_id,
-                    "notice",
-                    {
-                        "conversation_id": conv.id,
-                        "code": "no_supervisor_online",
-                        "message": "No supervisor is online; the on-call pager has been called.",
-                    },
-                )
             await best_effort(self.page_due(), "paging")
+            if conv.listener_id:
+                await self._notify.listener(conv.listener_id, "notice", self.no_supervisor_notice(conv.id))
+
+    def no_supervisor_notice(self, conversation_id: str) -> dict[str, Any]:
+        """Says what really happened: a page is only claimed when a pager is configured."""
+        paging = bool(self._webhook_url)
+        text = (
+            "No supervisor is online right now. The on-call supervisor is being paged; stay with the seeker meanwhile."
+            if paging
+            else "No supervisor is online right now, and no pager is set up, so nobody else has been alerted."
+            " Stay with the seeker; if their life is in danger now, help them call emergency services."
+        )
+        return {"conversation_id": conversation_id, "code": "no_supervisor_online", "message": text, "paging": paging}
 
     async def _move_forward(self, conversation_id: str, severity: str) -> None:
         if await self._queue.raise_severity(conversation_id, severity) and self.on_queue_raised is not None:
@@ -197,6 +208,32 @@ class AlertChannel:
             self._stop_paging(escalation_id)
             await self._notify.supervisors("escalation_update", after.to_wire())
         return {"escalation": after.to_wire()}
+
+    async def stepped_in(self, actor: Actor, conversation_id: str, *, took_over: bool) -> None:
+        """A supervisor who joins or takes over a conversation has seen its crisis: its open escalations
+        are acknowledged (audited as an ``ack`` by them), so nobody is re-alerted or paged for a chat a
+        supervisor is already in. After a take-over every unresolved card is refreshed (no listener now)."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            acked: list[Escalation] = []
+            for open_one in await escalations.open_for(conn, conversation_id):
+                after = await escalations.acknowledge(conn, open_one.id, actor.id)
+                if after is None:
+                    continue
+                acked.append(after)
+                await audit.record(
+                    conn,
+                    actor_id=actor.id,
+                    actor_role=actor.role,
+                    action="ack",
+                    conversation_id=conversation_id,
+                    escalation_id=open_one.id,
+                    detail={"by": "take_over" if took_over else "join"},
+                )
+            changed = await escalations.unresolved_for(conn, conversation_id) if took_over else acked
+        for escalation in acked:
+            self._stop_paging(escalation.id)
+        for escalation in changed:
+            await self._notify.supervisors("escalation_update", escalation.to_wire())
 
     async def resolve(self, actor: Actor, escalation_id: str, outcome: str, note: str) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
@@ -287,3 +324,12 @@ class AlertChannel:
         if self._http is not None:
             await self._http.close()
             self._http = None
+
+
+def _risk(conv: Conversation, escalation: Escalation) -> dict[str, Any]:
+    return {
+        "conversation_id": conv.id,
+        "category": escalation.category,
+        "severity": escalation.severity,
+        "escalation_id": escalation.id,
+    }

@@ -218,7 +218,9 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         alerts=alerts,
         chat=chat,
         listeners=listeners,
-        supervision=Supervision(pool=pool, chat=chat, queue=queue, assignments=assignments, notifier=notifier),
+        supervision=Supervision(
+            pool=pool, chat=chat, queue=queue, assignments=assignments, notifier=notifier, alerts=alerts
+        ),
         overview=overview,
         queue_watch=QueueWatch(queue=queue, sessions=sessions, sio=sio, interval_s=settings.queue_update_interval_s),
         jobs=jobs,

@@ -25,7 +25,7 @@ from server.notify import Notifier
 from server.sessions import Actor
 from server.store import audit, conversations, messages, seekers
 from server.store.conversations import Conversation
-from server.store.escalations import Escalation
+from server.store.escalations import Recorded
 from server.store.messages import Message
 
 log = logging.getLogger(__name__)
@@ -38,10 +38,10 @@ class RiskHandler(Protocol):
 
     async def record_detection(
         self, conn: asyncpg.Connection, conv: Conversation, message: Message, assessment: Assessment
-    ) -> Escalation | None: ...
+    ) -> Recorded: ...
 
     async def on_detection(
-        self, conv: Conversation, assessment: Assessment, escalation: Escalation | None, *, newest_at_risk: bool
+        self, conv: Conversation, assessment: Assessment, recorded: Recorded, *, newest_at_risk: bool
     ) -> None: ...
 
 
@@ -49,12 +49,12 @@ class RiskHandler(Protocol):
 class Stored:
     message: Message
     assessment: Assessment | None
-    escalation: Escalation | None
+    recorded: Recorded
     newest_at_risk: bool = False  # the new message itself shows risk (not only an earlier one in the window)
 
     async def report(self, risk: RiskHandler, conv: Conversation) -> None:
         if self.assessment is not None and self.assessment.escalate:
-            await risk.on_detection(conv, self.assessment, self.escalation, newest_at_risk=self.newest_at_risk)
+            await risk.on_detection(conv, self.assessment, self.recorded, newest_at_risk=self.newest_at_risk)
 
 
 class ChatService:
@@ -137,6 +137,7 @@ class ChatService:
                     joined=conversation_id in actor.joined,
                     text=text,
                     visibility=visibility,
+                    sender_name=_sender_name(actor),
                 )
             except asyncpg.UniqueViolationError:  # a concurrent retry of the same client_id won the race
                 return await self._post_locked(conn, actor, conversation_id, client_id, text, visibility)
@@ -201,13 +202,14 @@ class ChatService:
             sender_id=actor.id,
             text=text,
             visibility=visibility,
+            sender_name=_sender_name(actor),
         )
-        escalation = None
+        recorded = Recorded()
         newest_at_risk = False
         if assessment is not None and assessment.escalate:
-            escalation = await self._risk.record_detection(conn, conv, message, assessment)
+            recorded = await self._risk.record_detection(conn, conv, message, assessment)
             newest_at_risk = any(e.message_index == len(window) - 1 for e in assessment.evidence)
-        return Stored(message, assessment, escalation, newest_at_risk)
+        return Stored(message, assessment, recorded, newest_at_risk)
 
     async def typing(self, actor: Actor, conversation_id: str, is_typing: bool) -> None:
         conv = await self._conversation_for(actor, conversation_id, write=True)
@@ -312,6 +314,11 @@ class ChatService:
 
 def _sender(actor: Actor) -> str:
     return "supervisor" if actor.is_supervisor else actor.role
+
+
+def _sender_name(actor: Actor) -> str | None:
+    """Stored with each message, so a later take-over does not relabel earlier words; seekers stay anonymous."""
+    return actor.display_name if actor.is_staff else None
 
 
 __all__ = ["ChatService", "ProtocolError"]
