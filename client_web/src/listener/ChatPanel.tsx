@@ -67,6 +67,11 @@ export function ChatPanel({ chat, topics, languages, onSend, onTyping, onRetry, 
       {escalating && !closed ? (
         <EscalateForm idPrefix={`esc-${id}`} onSubmit={onEscalate} onCancel={() => setEscalating(false)} />
       ) : null}
+      {chat.notice && !closed ? (
+        <p class="notice notice--warning" role="alert" data-testid="listener-notice">
+          {chat.notice}
+        </p>
+      ) : null}
       <MessageList messages={chat.messages} viewer="listener" label={`Messages about ${topic}`} onRetry={onRetry} />
       {chat.endedBy ? (
         <p class="notice" role="status">

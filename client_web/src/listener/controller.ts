@@ -10,6 +10,7 @@ import type {
   Conversation,
   Language,
   Message,
+  NoticeEvent,
   ReleasedEvent,
   RiskEvent,
   Severity,
@@ -32,6 +33,8 @@ export interface ListenerChat {
   released: string | null;
   endedBy: string | null;
   unread: number;
+  /** A notice from the server about this chat's crisis (e.g. no supervisor online), in plain words. */
+  notice: string | null;
 }
 
 export type Status = "available" | "away";
@@ -282,12 +285,18 @@ export class ListenerController {
       this.alert("alert", "Risk flagged in a chat");
       this.announce(`Risk flagged in a chat: ${e.severity}${e.category ? `, ${e.category.replace(/_/g, " ")}` : ""}.`);
     });
+    socket.on("notice", (e: NoticeEvent) => {
+      this.updateChat(e.conversation_id, () => ({ notice: e.message }));
+      this.alert("alert", "No supervisor online");
+      this.announce(e.message);
+    });
     socket.on("released", (e: ReleasedEvent) => {
+      // Plain words only: the event's reason is a code for programs, not for the person reading.
       const text =
         e.by === "supervisor"
-          ? "A supervisor has taken over this chat."
-          : "This chat was returned to the queue.";
-      this.updateChat(e.conversation_id, () => ({ released: e.reason ? `${text} (${e.reason})` : text }));
+          ? "A supervisor has taken over this chat and is now talking with the seeker. Thank you for your part."
+          : "This chat was returned to the queue, so the seeker can be connected with someone else.";
+      this.updateChat(e.conversation_id, () => ({ released: text }));
       this.outbox.drop(e.conversation_id);
       this.announce(text);
       this.persist();
@@ -357,6 +366,7 @@ export class ListenerController {
       released: null,
       endedBy: conversation.status === "ended" ? "system" : null,
       unread: 0,
+      notice: null,
     };
     this.store.set((s) => ({
       chats: { ...s.chats, [id]: { ...chat, conversation, released: null } },

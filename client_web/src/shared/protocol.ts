@@ -15,6 +15,8 @@ export interface Message {
   text: string;
   sent_at: string;
   visibility: Visibility;
+  /** The staff sender's display name when the message was written (null for the seeker and system lines). */
+  sender_name?: string | null;
 }
 
 export interface Conversation {
@@ -24,6 +26,8 @@ export interface Conversation {
   language: string;
   severity: Severity;
   listener: { display_name: string } | null;
+  /** Who answers the seeker: their listener, a supervisor who took the conversation over, or nobody yet. */
+  responder_role?: "listener" | "supervisor" | null;
   created_at: string;
   last_seq: number;
 }
@@ -49,8 +53,9 @@ export interface CrisisResource {
   name: string;
   how: string;
   available: string;
-  /** Only for the bundled contacts: a tel:/sms: link. Never taken from the network. */
-  href?: string;
+  /** Only for the bundled contacts: tel:/sms: links, each with the words it dials or texts. Never taken
+   * from the network. */
+  links?: readonly { text: string; href: string }[];
 }
 
 export interface QueueEvent {
@@ -114,8 +119,19 @@ export interface Escalation {
   status: EscalationStatus;
   created_at: string;
   listener: { display_name: string } | null;
+  reason?: string | null;
+  acknowledged_by?: { display_name: string } | null;
+  taken_over_by?: { display_name: string } | null;
+  updated_at?: string | null;
   outcome?: string | null;
   note?: string | null;
+}
+
+export interface NoticeEvent {
+  conversation_id: string;
+  code: string;
+  message: string;
+  paging?: boolean;
 }
 
 export interface ListenerLoad {

@@ -35,10 +35,16 @@ export function EscalationItem({ escalation: e, now, watching, onAck, onOpen, on
         <RiskBadge severity={e.severity} category={e.category} />
         <span class={`status status--${e.status}`}>{STATUS[e.status] ?? e.status}</span>
         <span class="muted">{formatDuration(ageSeconds(e.created_at, now))} ago</span>
+        {e.updated_at ? <span class="muted"> · updated {formatDuration(ageSeconds(e.updated_at, now))} ago</span> : null}
       </div>
       <p class="escalation__meta">
         {e.source === "listener" ? "Raised by the listener" : "Flagged by the detector"}
-        {e.listener ? ` · listener: ${e.listener.display_name}` : " · no listener yet"}
+        {e.taken_over_by
+          ? ` · taken over by ${e.taken_over_by.display_name}`
+          : e.listener
+            ? ` · listener: ${e.listener.display_name}`
+            : " · no listener yet"}
+        {e.acknowledged_by && e.status !== "open" ? ` · acknowledged by ${e.acknowledged_by.display_name}` : ""}
       </p>
       {evidence ? <p class="escalation__evidence">{evidence}</p> : null}
       {e.status === "resolved" && e.outcome ? <p class="muted">Outcome: {e.outcome.replace(/_/g, " ")}</p> : null}

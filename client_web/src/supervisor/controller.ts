@@ -30,6 +30,7 @@ export interface WatchedChat {
   typing: string | null;
   takenOver: boolean;
   endedBy: string | null;
+  endedReason: string | null;
 }
 
 export interface SupervisorState {
@@ -46,6 +47,14 @@ export interface SupervisorState {
   languages: Language[];
   announcements: { id: string; text: string }[];
 }
+
+interface JoinAck {
+  conversation: Conversation;
+  messages: Message[];
+  taken_over?: boolean;
+}
+
+const RANK: Record<string, number> = { none: 0, high: 1, imminent: 2 };
 
 const AUTH_KEY = "peerline.supervisor.auth";
 const STATE_KEY = "peerline.supervisor.state";
@@ -116,14 +125,12 @@ export class SupervisorController {
   /** Join a conversation to watch it live (an audited read on the server). */
   async open(conversationId: string): Promise<void> {
     if (!this.socket) return;
-    const ack = await call<{ conversation: Conversation; messages: Message[] }>(this.socket, "join", {
-      conversation_id: conversationId,
-    });
+    const ack = await call<JoinAck>(this.socket, "join", { conversation_id: conversationId });
     if (!ack.ok) {
       this.store.set({ notice: `Could not open the conversation: ${ack.error.message}` });
       return;
     }
-    this.addChat(ack.conversation, ack.messages);
+    this.addChat(ack.conversation, ack.messages, ack.taken_over === true);
     window.setTimeout(() => document.getElementById(`watch-${conversationId}`)?.focus(), 0);
   }
 
@@ -160,12 +167,15 @@ export class SupervisorController {
 
   async takeOver(conversationId: string): Promise<void> {
     if (!this.socket) return;
-    const ack = await call<{ conversation: Conversation }>(this.socket, "take_over", { conversation_id: conversationId });
+    const ack = await call<{ conversation: Conversation; message?: Message | null }>(this.socket, "take_over", {
+      conversation_id: conversationId,
+    });
     if (!ack.ok) {
       this.store.set({ notice: `Could not take over: ${ack.error.message}` });
       return;
     }
     this.updateChat(conversationId, () => ({ conversation: ack.conversation, takenOver: true }));
+    if (ack.message) this.applyMessages(conversationId, [ack.message]);
     this.announce("You are now the responder in this conversation.");
   }
 
@@ -206,7 +216,16 @@ export class SupervisorController {
         this.announce(`Crisis alert: ${e.severity}${e.category ? `, ${e.category.replace(/_/g, " ")}` : ""}.`);
       }
     });
-    socket.on("escalation_update", (e: Escalation) => this.upsert(e));
+    socket.on("escalation_update", (e: Escalation) => {
+      const before = this.store.state.escalations[e.escalation_id];
+      this.upsert(e);
+      // A later, more serious message raised an open crisis: as loud as a new alert.
+      if (before && RANK[e.severity] > RANK[before.severity] && e.status !== "resolved") {
+        if (this.store.state.soundOn) playChime("alert");
+        flashTitle("Crisis alert", true);
+        this.announce(`Crisis alert raised to ${e.severity}.`);
+      }
+    });
     socket.on("overview", (o: Overview) => this.store.set({ overview: o }));
     socket.on("message", (m: Message) => this.onMessage(m));
     socket.on("typing", (e: TypingEvent) => {
@@ -223,6 +242,7 @@ export class SupervisorController {
     socket.on("chat_ended", (e: ChatEndedEvent) => {
       this.updateChat(e.conversation_id, (c) => ({
         endedBy: e.by,
+        endedReason: e.reason,
         typing: null,
         conversation: { ...c.conversation, status: "ended" },
       }));
@@ -259,11 +279,14 @@ export class SupervisorController {
       this.store.set({ notice: "Could not load the escalation list. It will refresh when the connection is back." });
     }
     const watched = new Set([...(loadJson<string[]>(STATE_KEY) ?? []), ...this.store.state.order]);
+    // The server knows which conversations this supervisor took over (another tab, a cleared storage).
+    const mine = await call<{ conversations: Conversation[] }>(socket, "list_conversations", null);
+    if (mine.ok) for (const c of mine.conversations) watched.add(c.conversation_id);
     for (const id of watched) {
       const chat = this.store.state.chats[id];
       if (chat?.endedBy) continue;
-      const ack = await call<{ conversation: Conversation; messages: Message[] }>(socket, "join", { conversation_id: id });
-      if (ack.ok) this.addChat(ack.conversation, ack.messages);
+      const ack = await call<JoinAck>(socket, "join", { conversation_id: id });
+      if (ack.ok) this.addChat(ack.conversation, ack.messages, ack.taken_over === true);
     }
     void this.outbox.flush();
   }
@@ -272,7 +295,8 @@ export class SupervisorController {
     this.store.set((s) => ({ escalations: { ...s.escalations, [e.escalation_id]: { ...s.escalations[e.escalation_id], ...e } } }));
   }
 
-  private addChat(conversation: Conversation, messages: Message[]): void {
+  /** ``takenOver`` is the server's word (join/resume ack): a reload must never forget a take-over. */
+  private addChat(conversation: Conversation, messages: Message[], takenOver: boolean): void {
     const id = conversation.conversation_id;
     this.store.set((s) => {
       const existing = s.chats[id];
@@ -281,11 +305,12 @@ export class SupervisorController {
         messages: [],
         lastSeq: 0,
         typing: null,
-        takenOver: false,
+        takenOver,
         endedBy: conversation.status === "ended" ? "system" : null,
+        endedReason: null,
       };
       return {
-        chats: { ...s.chats, [id]: { ...chat, conversation } },
+        chats: { ...s.chats, [id]: { ...chat, conversation, takenOver } },
         order: s.order.includes(id) ? s.order : [id, ...s.order],
       };
     });

@@ -5,13 +5,17 @@ import type { Sender } from "../protocol";
 
 export type Viewer = "seeker" | "listener" | "supervisor";
 
+/** Each message is labelled with the name stored with it (``sender_name``), so a take-over never
+ * relabels the first listener's words; ``listenerName`` is only a fallback for messages without one. */
 export function senderLabel(message: ShownMessage, viewer: Viewer, listenerName?: string | null): string {
   const whisper = message.visibility === "staff";
   if (message.sender === viewer) return whisper ? "You (whisper)" : "You";
+  const stored = message.sender_name ?? null;
+  const listener = stored ?? (listenerName || null);
   const names: Record<Sender, string> = {
     seeker: viewer === "seeker" ? "You" : "Seeker",
-    listener: listenerName ? `${listenerName} (listener)` : "Listener",
-    supervisor: "Supervisor",
+    listener: listener ? `${listener} (listener)` : "Listener",
+    supervisor: stored ? `${stored} (supervisor)` : "Supervisor",
     system: "Peerline",
   };
   const name = names[message.sender];

@@ -1,0 +1,176 @@
+"""Issue 15, "the first hour", in Chromium at desktop width and at 375 px: take-over that survives a
+reload, names that stay true, the listener told in plain words, the crisis card following the
+supervisor, the no-supervisor notice, and crisis links that dial exactly what they show."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from tests.browser.helpers import open_page, screenshot, staff_login
+from tests.support import ServerProcess, create_user
+
+pytestmark = pytest.mark.browser
+
+LISTENER = ("lena", "listener-pass-1")
+SUPERVISOR = ("sam", "supervisor-pass-1")
+CRISIS_TEXT = "I want to kill myself tonight"
+WIDTHS = [pytest.param(1280, id="desktop"), pytest.param(375, id="phone")]
+
+
+async def start_seeker_chat(page: Page, base: str, first: str) -> None:
+    await page.goto(base + "/?topic=talk")
+    await page.get_by_label("What's on your mind? (optional)").fill(first)
+    await page.get_by_role("button", name="Start chat").click()
+    await expect(page.get_by_test_id("queue-status")).to_be_visible(timeout=10_000)
+
+
+async def listener_takes(page: Page) -> None:
+    take = page.get_by_role("button", name="Take chat about", exact=False)
+    await expect(take.first).to_be_visible(timeout=10_000)
+    await take.first.click()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_take_over_survives_a_reload_and_names_stay_true(
+    browser: Browser, live_server: ServerProcess, clean_state: None, width: int
+) -> None:
+    base = live_server.base_url
+    db = live_server.env["DATABASE_URL"]
+    await create_user(db, LISTENER[0], LISTENER[1], "listener", topics=("talk",), display_name="Lena")
+    await create_user(db, SUPERVISOR[0], SUPERVISOR[1], "supervisor", display_name="Sam")
+    seeker = await open_page(browser, base, width=width, height=800)
+    listener = await open_page(browser, base, width=width, height=900)
+    supervisor = await open_page(browser, base, width=width, height=900)
+    phone = width < 500
+
+    await start_seeker_chat(seeker.page, base, "Hi, I'd like to talk")
+    await staff_login(supervisor.page, base, "/supervisor", *SUPERVISOR)
+    await staff_login(listener.page, base, "/listener", *LISTENER)
+    await listener_takes(listener.page)
+    listener_chat = listener.page.locator("article.chat-panel")
+    reply = listener.page.get_by_label("Reply to the seeker")
+    await reply.fill("Hello, I'm Lena.")
+    await reply.press("Enter")
+    transcript = seeker.page.locator("ol.messages")
+    await expect(transcript.locator(".message--listener")).to_contain_text("Hello, I'm Lena.", timeout=10_000)
+
+    box = seeker.page.get_by_label("Your message")
+    await box.fill(CRISIS_TEXT)
+    await box.press("Enter")
+    card = supervisor.page.locator(".escalation").first
+    await expect(card).to_have_attribute("data-status", "open", timeout=5_000)
+
+    # Opening the conversation acknowledges the alert: no "Not acknowledged", no re-alert.
+    await card.get_by_role("button", name="Open conversation").click()
+    await expect(card).to_have_attribute("data-status", "acknowledged", timeout=5_000)
+    await expect(card).to_contain_text("acknowledged by Sam")
+    watch = supervisor.page.locator("article.watch")
+    await expect(watch).to_contain_text(CRISIS_TEXT)
+    await watch.get_by_role("button", name="Take over").click()
+    await watch.get_by_role("button", name="Yes, take over").click()
+
+    # The seeker is told in a plain line; the listener in plain words, never a code.
+    await expect(transcript.locator(".message--system")).to_have_text(
+        re.compile("Sam, a supervisor, has joined to help."), timeout=5_000
+    )
+    released = listener_chat.locator(".notice")
+    await expect(released).to_contain_text("A supervisor has taken over this chat", timeout=5_000)
+    assert "take_over" not in (await listener_chat.inner_text())
+    await expect(card).to_contain_text("taken over by Sam")
+    await screenshot(listener.page, f"listener-released-{width}")
+
+    # The dashboard is reloaded: it still knows the take-over, and writes to the seeker.
+    await supervisor.page.reload()
+    await expect(supervisor.page.locator(".connection")).to_have_attribute("data-connection", "online", timeout=10_000)
+    watch = supervisor.page.locator("article.watch")
+    await expect(watch).to_contain_text("you took over", timeout=10_000)
+    await expect(watch.get_by_role("button", name="Take over")).to_have_count(0)
+    await expect(watch.get_by_label("Whisper to the listener")).to_have_count(0)
+    await expect(watch.get_by_test_id("to-seeker")).to_be_visible()
+    composer = watch.get_by_label("Message to the seeker")
+    await composer.fill("I'm Sam, I'm here with you now.")
+    await watch.get_by_role("button", name="Send").click()
+    await expect(transcript.locator(".message--supervisor")).to_contain_text("I'm here with you now", timeout=5_000)
+    await screenshot(supervisor.page, f"supervisor-take-over-after-reload-{width}")
+
+    # Every message keeps its own sender's name: Lena's words are not relabelled as Sam's.
+    await expect(transcript.locator(".message--listener .message__sender")).to_have_text("Lena (listener)")
+    await expect(transcript.locator(".message--supervisor .message__sender")).to_have_text("Sam (supervisor)")
+    await expect(watch.locator(".message--listener .message__sender")).to_have_text("Lena (listener)")
+    await screenshot(seeker.page, f"seeker-supervisor-joined-{width}")
+    if phone:
+        assert await seeker.page.evaluate("() => document.documentElement.scrollWidth") <= width
+        assert await supervisor.page.evaluate("() => document.documentElement.scrollWidth") <= width
+
+    for watched in (seeker, listener, supervisor):
+        await watched.assert_clean()
+        await watched.context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_listener_is_told_when_no_supervisor_is_online(
+    browser: Browser, live_server: ServerProcess, clean_state: None, width: int
+) -> None:
+    base = live_server.base_url
+    await create_user(
+        live_server.env["DATABASE_URL"], LISTENER[0], LISTENER[1], "listener", topics=("talk",), display_name="Lena"
+    )
+    seeker = await open_page(browser, base, width=width, height=800)
+    listener = await open_page(browser, base, width=width, height=900)
+    await start_seeker_chat(seeker.page, base, "Hi")
+    await staff_login(listener.page, base, "/listener", *LISTENER)
+    await listener_takes(listener.page)
+    await expect(listener.page.locator("article.chat-panel")).to_contain_text("Hi", timeout=10_000)
+    box = seeker.page.get_by_label("Your message")
+    await box.fill(CRISIS_TEXT)
+    await box.press("Enter")
+    notice = listener.page.get_by_test_id("listener-notice")
+    await expect(notice).to_contain_text("No supervisor is online", timeout=5_000)
+    # The shared test server has no pager: the notice must not claim one was called.
+    await expect(notice).to_contain_text("no pager is set up")
+    await expect(notice).not_to_contain_text("has been called")
+    await screenshot(listener.page, f"listener-no-supervisor-{width}")
+    for watched in (seeker, listener):
+        await watched.assert_clean()
+        await watched.context.close()
+
+
+def _dialled(href: str) -> tuple[str, str, str | None, str | None]:
+    """(scheme, number, key pressed after a pause, text body) of a tel:/sms: link."""
+    scheme, _, rest = href.partition(":")
+    rest, _, query = rest.partition("?")
+    number, _, key = rest.partition(",")
+    body = query.removeprefix("body=") if query.startswith("body=") else None
+    return scheme, number, key or None, body
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_every_crisis_link_dials_or_texts_exactly_what_it_shows(
+    browser: Browser, live_server: ServerProcess, clean_state: None, width: int
+) -> None:
+    seeker = await open_page(browser, live_server.base_url, width=width, height=800)
+    page = seeker.page
+    await page.goto(live_server.base_url + "/?topic=talk")
+    await page.locator("button[aria-controls='crisis-contacts']").first.click()
+    links = page.locator("#crisis-contacts a")
+    await expect(links.first).to_be_visible()
+    count = await links.count()
+    assert count >= 6
+    for i in range(count):
+        link = links.nth(i)
+        text = (await link.inner_text()).strip()
+        href = await link.get_attribute("href") or ""
+        scheme, number, key, body = _dialled(href)
+        digits = re.sub(r"\D", "", text.split(",")[0].split(" to ")[-1].split("(")[0])
+        assert scheme in ("tel", "sms"), href
+        assert digits == number, (text, href)  # the number shown is the number reached
+        assert text.startswith(("Call", "Llama") if scheme == "tel" else ("Text", "Envía")), (text, href)
+        if key is not None:
+            assert f"press {key}" in text, (text, href)
+        if body is not None:
+            assert f" {body} " in f" {text} ", (text, href)  # a text line gets the keyword it expects
+    await seeker.assert_clean()
+    await seeker.context.close()
