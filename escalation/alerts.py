@@ -39,6 +39,7 @@ class AlertChannel:
         pool: asyncpg.Pool,
         detector: Detector,
         resources: dict[str, list[dict[str, Any]]],
+        guide: dict[str, Any] | None = None,
         queue: WaitingQueue,
         supervisors: Seen,
         notifier: Notifier,
@@ -50,6 +51,7 @@ class AlertChannel:
         self._pool = pool
         self._detector = detector
         self._resources = resources
+        self._guide = guide
         self._queue = queue
         self._supervisors = supervisors
         self._notify = notifier
@@ -111,7 +113,7 @@ class AlertChannel:
         elif recorded.updated is not None:
             await self._notify.supervisors("escalation_update", recorded.updated.to_wire())
             if recorded.rose and conv.listener_id:
-                await self._notify.listener(conv.listener_id, "risk", _risk(conv, recorded.updated))
+                await self._notify.listener(conv.listener_id, "risk", self._risk(conv, recorded.updated))
 
     async def send_resources(self, conv: Conversation) -> None:
         resources = self._resources.get(conv.language) or self._resources.get("en") or []
@@ -119,11 +121,13 @@ class AlertChannel:
             conv.seeker_id, "crisis_resources", {"conversation_id": conv.id, "resources": resources}
         )
 
-    async def _raised(self, conv: Conversation, escalation: Escalation) -> None:
+    async def _raised(self, conv: Conversation, escalation: Escalation, *, resources_shown: bool = True) -> None:
         ESCALATIONS.labels(escalation.source, escalation.severity).inc()
         await self._notify.supervisors("escalation", escalation.to_wire())
         if conv.listener_id:
-            await self._notify.listener(conv.listener_id, "risk", _risk(conv, escalation))
+            await self._notify.listener(
+                conv.listener_id, "risk", self._risk(conv, escalation, resources_shown=resources_shown)
+            )
         if conv.status == "queued":
             await best_effort(self._move_forward(conv.id, escalation.severity), "moving a crisis seeker forward")
         if await best_effort(self._supervisors.online_count(), "counting supervisors online") == 0:
@@ -141,6 +145,39 @@ class AlertChannel:
             " Stay with the seeker; if their life is in danger now, help them call emergency services."
         )
         return {"conversation_id": conversation_id, "code": "no_supervisor_online", "message": text, "paging": paging}
+
+    def _risk(self, conv: Conversation, escalation: Escalation, *, resources_shown: bool = True) -> dict[str, Any]:
+        """What a listener needs at the moment risk is flagged: which words raised it, whether the seeker
+        was shown resources, and a short crisis guide for peers (configurable text)."""
+        return {
+            "conversation_id": conv.id,
+            "category": escalation.category,
+            "severity": escalation.severity,
+            "escalation_id": escalation.id,
+            "message_id": escalation.message_id,
+            "evidence": [e.get("text", "") for e in escalation.evidence],
+            "resources_shown": resources_shown,
+            "status": escalation.status,
+            "guide": self._guide,
+        }
+
+    async def _tell_listener(self, escalation: Escalation) -> None:
+        """The listener in the chat learns when a supervisor acknowledged (or resolved) its escalation."""
+        async with self._pool.acquire() as conn:
+            conv = await conversations.get(conn, escalation.conversation_id)
+        if conv is not None and conv.listener_id:
+            await self._notify.listener(
+                conv.listener_id,
+                "escalation_status",
+                {
+                    "conversation_id": conv.id,
+                    "escalation_id": escalation.id,
+                    "status": escalation.status,
+                    "acknowledged_by": (
+                        {"display_name": escalation.acknowledged_by_name} if escalation.acknowledged_by_name else None
+                    ),
+                },
+            )
 
     async def _move_forward(self, conversation_id: str, severity: str) -> None:
         if await self._queue.raise_severity(conversation_id, severity) and self.on_queue_raised is not None:
@@ -179,7 +216,7 @@ class AlertChannel:
                 )
         if show_resources:
             await self.send_resources(conv)
-        await self._raised(conv, escalation)
+        await self._raised(conv, escalation, resources_shown=show_resources)
         return {"escalation_id": escalation.id}
 
     # -- supervisors ---------------------------------------------------------------------------
@@ -207,6 +244,7 @@ class AlertChannel:
         if changed:
             self._stop_paging(escalation_id)
             await self._notify.supervisors("escalation_update", after.to_wire())
+            await self._tell_listener(after)
         return {"escalation": after.to_wire()}
 
     async def stepped_in(self, actor: Actor, conversation_id: str, *, took_over: bool) -> None:
@@ -232,6 +270,8 @@ class AlertChannel:
             changed = await escalations.unresolved_for(conn, conversation_id) if took_over else acked
         for escalation in acked:
             self._stop_paging(escalation.id)
+            if not took_over:  # after a take-over the listener has left the chat
+                await self._tell_listener(escalation)
         for escalation in changed:
             await self._notify.supervisors("escalation_update", escalation.to_wire())
 
@@ -253,6 +293,7 @@ class AlertChannel:
             )
         self._stop_paging(escalation_id)
         await self._notify.supervisors("escalation_update", after.to_wire())
+        await self._tell_listener(after)
         return {"escalation": after.to_wire()}
 
     # -- periodic (leader only) ------------------------------------------------------------------
@@ -324,12 +365,3 @@ class AlertChannel:
         if self._http is not None:
             await self._http.close()
             self._http = None
-
-
-def _risk(conv: Conversation, escalation: Escalation) -> dict[str, Any]:
-    return {
-        "conversation_id": conv.id,
-        "category": escalation.category,
-        "severity": escalation.severity,
-        "escalation_id": escalation.id,
-    }

@@ -19,7 +19,7 @@ from socketio import async_server as socketio_async_server
 
 from escalation.alerts import AlertChannel
 from escalation.detector import Detector
-from escalation.resources import load_resources
+from escalation.resources import load_guide, load_resources
 from matching.keys import KEYS
 from matching.pairing import Pairing
 from matching.presence import ListenerPresence, Seen
@@ -146,13 +146,21 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
     seen = {"listener": presence.seen, "seeker": Seen(redis, "seeker"), "supervisor": Seen(redis, "supervisor")}
     pairing = Pairing(redis, topic_wait_s=settings.match_topic_wait_s)
     assignments = Assignments(pool=pool, queue=queue, presence=presence, pairing=pairing, notifier=notifier)
+    # The first start compiles the lexicons (tens of seconds on a small machine) and caches the result;
+    # an operator watching a silent terminal would think the service hung.
+    log.info(
+        "loading the crisis detector (the first start compiles the lexicons and caches them; later starts are quick)"
+    )
+    started = time.monotonic()
     detector = await asyncio.get_running_loop().run_in_executor(
         None, Detector.load, tuple(sorted(settings.language_ids)), settings.data_dir / "cache"
     )
+    log.info("crisis detector ready in %.1f s", time.monotonic() - started)
     alerts = AlertChannel(
         pool=pool,
         detector=detector,
         resources=load_resources(str(settings.crisis_resources_file) if settings.crisis_resources_file else None),
+        guide=load_guide(str(settings.crisis_guide_file) if settings.crisis_guide_file else None),
         queue=queue,
         supervisors=seen["supervisor"],
         notifier=notifier,

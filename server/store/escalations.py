@@ -34,6 +34,7 @@ class Escalation:
     # the supervisor who took the conversation over (then there is no listener any more)
     taken_over_by_name: str | None = None
     updated_at: datetime | None = None  # evidence or severity last changed by a later message
+    message_id: str | None = None  # the seeker message that raised it (detector escalations)
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -60,7 +61,8 @@ _SELECT = (
     "select e.id::text, e.conversation_id::text, e.source, e.category, e.severity, e.evidence, e.reason, e.status,"
     " e.created_at, e.acknowledged_at, e.resolved_at, e.outcome, e.note, lu.display_name, au.display_name,"
     " e.last_alerted_at, e.paged_at,"
-    " case when c.listener_id is null and c.responder_id is not null then ru.display_name end, e.updated_at"
+    " case when c.listener_id is null and c.responder_id is not null then ru.display_name end, e.updated_at,"
+    " e.message_id::text"
     " from escalations e join conversations c on c.id = e.conversation_id"
     " left join users lu on lu.id = c.listener_id"
     " left join users ru on ru.id = c.responder_id"

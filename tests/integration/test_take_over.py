@@ -184,3 +184,54 @@ async def test_no_supervisor_notice_says_what_really_happened(live_server, backe
     finally:
         await listener.close()
         await seeker.close()
+
+
+async def test_the_listener_learns_who_acknowledged_and_whether_resources_were_shown(live_server, chat) -> None:
+    seeker, listener, supervisor, cid = chat
+    manual = await listener.ok("escalate", {"conversation_id": cid, "reason": "worried", "show_resources": False})
+    risk = await listener.wait_for("risk", lambda r: r["escalation_id"] == manual["escalation_id"])
+    assert risk["resources_shown"] is False and risk["message_id"] is None and risk["status"] == "open"
+    await seeker.ok("message", {"conversation_id": cid, "client_id": "s1", "text": IMMINENT})
+    flagged = await listener.wait_for("risk", lambda r: r["escalation_id"] != manual["escalation_id"])
+    assert flagged["resources_shown"] is True and flagged["evidence"]
+    await supervisor.ok("ack", {"escalation_id": flagged["escalation_id"]})
+    status = await listener.wait_for("escalation_status", lambda e: e["escalation_id"] == flagged["escalation_id"])
+    assert status == {
+        "conversation_id": cid,
+        "escalation_id": flagged["escalation_id"],
+        "status": "acknowledged",
+        "acknowledged_by": {"display_name": "Sam"},
+    }
+    # joining acknowledges the other one, and the listener hears of it too
+    await supervisor.ok("join", {"conversation_id": cid})
+    joined = await listener.wait_for("escalation_status", lambda e: e["escalation_id"] == manual["escalation_id"])
+    assert joined["status"] == "acknowledged"
+
+
+async def test_the_crisis_guide_comes_from_configuration(backends, tmp_path) -> None:
+    from tests.support import ServerProcess
+
+    guide = tmp_path / "guide.yaml"
+    guide.write_text("title: Our guide\nsteps:\n  - Breathe with them.\n  - Call the duty phone.\n", encoding="utf-8")
+    server = ServerProcess(
+        backends.server_env(CRISIS_GUIDE_FILE=str(guide), REDIS_URL=backends.isolated_redis_url())
+    ).start()
+    try:
+        await create_user(backends.database_url, "lee", role="listener", display_name="Lee")
+        listener = await Client(server.base_url, "/listener", await login(server.base_url, "lee")).connect()
+        await listener.ok("set_status", {"status": "available"})
+        seeker = await Client(server.base_url, "/seeker", await seeker_token(server.base_url)).connect()
+        cid = (await seeker.ok("request_chat", {"topic": "talk", "language": "en"}))["conversation_id"]
+        await listener.wait_for("assigned")
+        await seeker.ok("message", {"conversation_id": cid, "client_id": "s1", "text": IMMINENT})
+        risk = await listener.wait_for("risk")
+        assert risk["guide"] == {"title": "Our guide", "steps": ["Breathe with them.", "Call the duty phone."]}
+        await seeker.close()
+        await listener.close()
+    finally:
+        server.stop()
+    guide.write_text("title: Our guide\nsteps: []\n", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="steps"):  # a bad edit fails at start-up, not during a crisis
+        ServerProcess(
+            backends.server_env(CRISIS_GUIDE_FILE=str(guide), REDIS_URL=backends.isolated_redis_url())
+        ).start()
