@@ -67,6 +67,11 @@ async def test_take_over_survives_a_reload_and_names_stay_true(
     await card.get_by_role("button", name="Open conversation").click()
     await expect(card).to_have_attribute("data-status", "acknowledged", timeout=5_000)
     await expect(card).to_contain_text("acknowledged by Sam")
+    # The listener sees who is on it, next to the crisis guide.
+    support = listener_chat.get_by_test_id("crisis-support")
+    await expect(support.get_by_test_id("crisis-supervisor")).to_contain_text(
+        "Sam (supervisor) has acknowledged", timeout=5_000
+    )
     watch = supervisor.page.locator("article.watch")
     await expect(watch).to_contain_text(CRISIS_TEXT)
     await watch.get_by_role("button", name="Take over").click()
@@ -132,6 +137,17 @@ async def test_listener_is_told_when_no_supervisor_is_online(
     # The shared test server has no pager: the notice must not claim one was called.
     await expect(notice).to_contain_text("no pager is set up")
     await expect(notice).not_to_contain_text("has been called")
+    # At the moment it is needed: which message raised it, what the seeker saw, and a calm guide for peers.
+    chat = listener.page.locator("article.chat-panel")
+    support = chat.get_by_test_id("crisis-support")
+    await expect(support).to_contain_text("Crisis flagged: imminent risk, suicide")
+    await expect(support).to_contain_text("The seeker has been shown crisis contacts.")
+    await expect(support.get_by_test_id("crisis-supervisor")).to_contain_text("No supervisor is online")
+    await expect(support.locator("details")).to_contain_text("Ask directly")
+    flagged = chat.locator(".message--flagged")
+    await expect(flagged).to_have_count(1)
+    await expect(flagged).to_contain_text(CRISIS_TEXT)
+    await expect(flagged).to_contain_text("Raised the crisis flag")
     await screenshot(listener.page, f"listener-no-supervisor-{width}")
     for watched in (seeker, listener):
         await watched.assert_clean()

@@ -94,11 +94,28 @@ export interface WaitingEntry {
   severity: Severity;
 }
 
+export interface CrisisGuide {
+  title: string;
+  steps: string[];
+}
+
 export interface RiskEvent {
   conversation_id: string;
   category: string | null;
   severity: Severity;
   escalation_id: string;
+  message_id?: string | null;
+  evidence?: string[];
+  resources_shown?: boolean;
+  status?: EscalationStatus;
+  guide?: CrisisGuide | null;
+}
+
+export interface EscalationStatusEvent {
+  conversation_id: string;
+  escalation_id: string;
+  status: EscalationStatus;
+  acknowledged_by: { display_name: string } | null;
 }
 
 export interface ReleasedEvent {

@@ -42,10 +42,12 @@ interface Props {
   label: string;
   onRetry?: (message: ShownMessage) => void;
   emptyText?: string;
+  /** Ids of messages that raised a crisis flag (shown to staff, marked in words, not only colour). */
+  flagged?: readonly string[];
 }
 
 /** The transcript. Every string is rendered as a text node (Preact escapes it); never as markup. */
-export function MessageList({ messages, viewer, listenerName, label, onRetry, emptyText }: Props) {
+export function MessageList({ messages, viewer, listenerName, label, onRetry, emptyText, flagged }: Props) {
   const listRef = useRef<HTMLOListElement>(null);
   const stickToBottom = useRef(true);
 
@@ -71,6 +73,7 @@ export function MessageList({ messages, viewer, listenerName, label, onRetry, em
           `message--${m.sender}`,
           m.visibility === "staff" ? "message--whisper" : "",
           m.delivery ? `message--${m.delivery}` : "",
+          flagged?.includes(m.id) ? "message--flagged" : "",
         ]
           .filter(Boolean)
           .join(" ");
@@ -78,6 +81,7 @@ export function MessageList({ messages, viewer, listenerName, label, onRetry, em
           <li key={m.id} class={classes} data-sender={m.sender} data-visibility={m.visibility}>
             <div class="message__meta">
               <span class="message__sender">{senderLabel(m, viewer, listenerName)}</span>
+              {flagged?.includes(m.id) ? <span class="message__flag">Raised the crisis flag</span> : null}
               <time class="message__time" dateTime={m.sent_at}>
                 {formatClock(m.sent_at)}
               </time>
