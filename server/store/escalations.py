@@ -35,6 +35,8 @@ class Escalation:
     taken_over_by_name: str | None = None
     updated_at: datetime | None = None  # evidence or severity last changed by a later message
     message_id: str | None = None  # the seeker message that raised it (detector escalations)
+    topic: str | None = None  # the conversation's, so a supervisor sees at once who they would be helping
+    language: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -54,6 +56,8 @@ class Escalation:
             "listener": {"display_name": self.listener_name} if self.listener_name else None,
             "taken_over_by": {"display_name": self.taken_over_by_name} if self.taken_over_by_name else None,
             "updated_at": iso(self.updated_at),
+            "topic": self.topic,
+            "language": self.language,
         }
 
 
@@ -62,7 +66,7 @@ _SELECT = (
     " e.created_at, e.acknowledged_at, e.resolved_at, e.outcome, e.note, lu.display_name, au.display_name,"
     " e.last_alerted_at, e.paged_at,"
     " case when c.listener_id is null and c.responder_id is not null then ru.display_name end, e.updated_at,"
-    " e.message_id::text"
+    " e.message_id::text, c.topic, c.language"
     " from escalations e join conversations c on c.id = e.conversation_id"
     " left join users lu on lu.id = c.listener_id"
     " left join users ru on ru.id = c.responder_id"

@@ -190,3 +190,75 @@ async def test_every_crisis_link_dials_or_texts_exactly_what_it_shows(
             assert f" {body} " in f" {text} ", (text, href)  # a text line gets the keyword it expects
     await seeker.assert_clean()
     await seeker.context.close()
+
+
+# Records what the dashboard asks of the Notification API (Chromium's real one needs a desktop session),
+# and makes the page look unfocused, as a dashboard left in a background tab is.
+_FAKE_NOTIFICATIONS = """
+window.__asked = 0;
+window.__notes = [];
+class FakeNotification {
+  static permission = "default";
+  static requestPermission() {
+    window.__asked += 1;
+    FakeNotification.permission = "granted";
+    return Promise.resolve("granted");
+  }
+  constructor(title, options) {
+    window.__notes.push({ title, body: options && options.body, tag: options && options.tag });
+  }
+  close() {}
+}
+window.Notification = FakeNotification;
+document.hasFocus = () => false;
+"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_supervisor_banner_notification_and_transcript_follow_the_newest(
+    browser: Browser, live_server: ServerProcess, clean_state: None, width: int
+) -> None:
+    base = live_server.base_url
+    db = live_server.env["DATABASE_URL"]
+    await create_user(db, LISTENER[0], LISTENER[1], "listener", topics=("talk",), display_name="Lena")
+    await create_user(db, SUPERVISOR[0], SUPERVISOR[1], "supervisor", display_name="Sam")
+    seeker = await open_page(browser, base, width=width, height=800)
+    listener = await open_page(browser, base, width=width, height=900)
+    supervisor = await open_page(browser, base, width=width, height=900)
+    await supervisor.context.add_init_script(_FAKE_NOTIFICATIONS)
+
+    await staff_login(supervisor.page, base, "/supervisor", *SUPERVISOR)
+    assert await supervisor.page.evaluate("() => window.__asked") == 1  # asked on sign-in, a user gesture
+    await start_seeker_chat(seeker.page, base, "Hi")
+    await staff_login(listener.page, base, "/listener", *LISTENER)
+    await listener_takes(listener.page)
+    await expect(listener.page.locator("article.chat-panel")).to_contain_text("Hi", timeout=10_000)
+    box = seeker.page.get_by_label("Your message")
+    await box.fill(CRISIS_TEXT)
+    await box.press("Enter")
+
+    banner = supervisor.page.get_by_test_id("alert-banner")
+    await expect(banner).to_contain_text("imminent risk, suicide — Just need to talk, English", timeout=5_000)
+    card = supervisor.page.locator(".escalation").first
+    await expect(card.locator(".escalation__where")).to_have_text("Just need to talk · English")
+    notes = await supervisor.page.evaluate("() => window.__notes")
+    assert len(notes) == 1 and "imminent risk" in notes[0]["body"]
+    assert "kill" not in notes[0]["body"].lower()  # a lock screen never shows what the seeker wrote
+    await screenshot(supervisor.page, f"supervisor-banner-{width}")
+
+    await banner.get_by_role("button", name="Open conversation").click()
+    await expect(banner).to_have_count(0, timeout=5_000)  # joining acknowledged it
+    watch = supervisor.page.locator("article.watch")
+    for i in range(14):
+        await box.fill(f"line {i} of a long invented story that takes some room on a small screen")
+        await box.press("Enter")
+    await expect(watch.locator(".message--seeker").last).to_contain_text("line 13", timeout=10_000)
+    transcript = watch.locator("ol.messages")
+    # the newest message stays in view: the list follows it (a person who scrolled up is left alone)
+    await supervisor.page.wait_for_function(
+        "(l) => l.scrollHeight - l.scrollTop - l.clientHeight < 4", arg=await transcript.element_handle(), timeout=5_000
+    )
+    assert await transcript.evaluate("(l) => l.scrollHeight > l.clientHeight")  # it did need scrolling
+    for watched in (seeker, listener, supervisor):
+        await watched.assert_clean()
+        await watched.context.close()

@@ -51,7 +51,7 @@ async def test_take_over_keeps_names_tells_the_seeker_and_survives_a_reload(live
     assert first["message"]["sender_name"] == "Lee"
     await seeker.ok("message", {"conversation_id": cid, "client_id": "s1", "text": IMMINENT})
     alert = await supervisor.wait_for("escalation")
-    assert alert["status"] == "open"
+    assert alert["status"] == "open" and alert["topic"] == "talk" and alert["language"] == "en"
 
     # joining the conversation acknowledges its open escalation: no re-alert, no page
     await supervisor.ok("join", {"conversation_id": cid})

@@ -140,6 +140,8 @@ export interface Escalation {
   acknowledged_by?: { display_name: string } | null;
   taken_over_by?: { display_name: string } | null;
   updated_at?: string | null;
+  topic?: string | null;
+  language?: string | null;
   outcome?: string | null;
   note?: string | null;
 }

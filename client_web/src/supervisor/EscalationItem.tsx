@@ -1,11 +1,14 @@
 import { useState } from "preact/hooks";
 import { RiskBadge } from "../shared/components/RiskBadge";
 import { ageSeconds, formatDuration } from "../shared/format";
-import type { Escalation, Outcome } from "../shared/protocol";
+import { labelFor } from "../shared/format";
+import type { Escalation, Language, Outcome, Topic } from "../shared/protocol";
 import { ResolveForm } from "./ResolveForm";
 
 interface Props {
   escalation: Escalation;
+  topics: readonly Topic[];
+  languages: readonly Language[];
   now: number;
   watching: boolean;
   onAck: () => void;
@@ -26,7 +29,7 @@ function evidenceText(evidence: unknown): string | null {
 const STATUS: Record<string, string> = { open: "Not acknowledged", acknowledged: "Acknowledged", resolved: "Resolved" };
 
 /** One escalation: what, how serious, how old, and what a supervisor can do about it. */
-export function EscalationItem({ escalation: e, now, watching, onAck, onOpen, onResolve }: Props) {
+export function EscalationItem({ escalation: e, topics, languages, now, watching, onAck, onOpen, onResolve }: Props) {
   const [resolving, setResolving] = useState(false);
   const evidence = evidenceText(e.evidence);
   return (
@@ -37,6 +40,13 @@ export function EscalationItem({ escalation: e, now, watching, onAck, onOpen, on
         <span class="muted">{formatDuration(ageSeconds(e.created_at, now))} ago</span>
         {e.updated_at ? <span class="muted"> · updated {formatDuration(ageSeconds(e.updated_at, now))} ago</span> : null}
       </div>
+      {e.topic || e.language ? (
+        <p class="escalation__where">
+          {[e.topic ? labelFor(topics, e.topic) : null, e.language ? labelFor(languages, e.language) : null]
+            .filter(Boolean)
+            .join(" · ")}
+        </p>
+      ) : null}
       <p class="escalation__meta">
         {e.source === "listener" ? "Raised by the listener" : "Flagged by the detector"}
         {e.taken_over_by

@@ -21,6 +21,8 @@ import { playChime } from "../shared/sound";
 import { forgetAuth, signIn, storedAuth, type StaffAuth } from "../shared/staffSession";
 import { loadJson, removeKey, saveJson } from "../shared/storage";
 import { Store } from "../shared/store";
+import { labelFor } from "../shared/format";
+import { askNotificationPermission, systemNotify } from "../shared/notify";
 import { flashTitle } from "../shared/titleFlash";
 
 export interface WatchedChat {
@@ -87,6 +89,7 @@ export class SupervisorController {
   }
 
   async login(username: string, password: string): Promise<string | null> {
+    askNotificationPermission(); // a user gesture: the only moment browsers allow asking
     const result = await signIn(AUTH_KEY, username, password, ["supervisor", "admin"]);
     if (typeof result === "string") return result;
     this.store.set({ auth: result, notice: null });
@@ -210,20 +213,14 @@ export class SupervisorController {
     this.store.set({ connection: "connecting" });
     socket.on("escalation", (e: Escalation) => {
       this.upsert(e);
-      if (e.status === "open") {
-        if (this.store.state.soundOn) playChime("alert");
-        flashTitle("Crisis alert", true);
-        this.announce(`Crisis alert: ${e.severity}${e.category ? `, ${e.category.replace(/_/g, " ")}` : ""}.`);
-      }
+      if (e.status === "open") this.alarm(e, "Crisis alert");
     });
     socket.on("escalation_update", (e: Escalation) => {
       const before = this.store.state.escalations[e.escalation_id];
       this.upsert(e);
       // A later, more serious message raised an open crisis: as loud as a new alert.
       if (before && RANK[e.severity] > RANK[before.severity] && e.status !== "resolved") {
-        if (this.store.state.soundOn) playChime("alert");
-        flashTitle("Crisis alert", true);
-        this.announce(`Crisis alert raised to ${e.severity}.`);
+        this.alarm(e, "Crisis alert raised");
       }
     });
     socket.on("overview", (o: Overview) => this.store.set({ overview: o }));
@@ -289,6 +286,15 @@ export class SupervisorController {
       if (ack.ok) this.addChat(ack.conversation, ack.messages, ack.taken_over === true);
     }
     void this.outbox.flush();
+  }
+
+  /** Chime, title, a system notification when the dashboard is not in front, and the live region. */
+  private alarm(e: Escalation, title: string): void {
+    const what = alertSummary(e, this.store.state.topics, this.store.state.languages);
+    if (this.store.state.soundOn) playChime("alert");
+    flashTitle(title, true);
+    systemNotify(`Peerline: ${title.toLowerCase()}`, what, e.escalation_id);
+    this.announce(`${title}: ${what}.`);
   }
 
   private upsert(e: Escalation): void {
@@ -366,4 +372,13 @@ export class SupervisorController {
       changed: () => undefined,
     };
   }
+}
+
+/** "imminent risk, suicide — Veterans & PTSD, English": what and who, never what anyone wrote. */
+export function alertSummary(e: Escalation, topics: readonly Topic[], languages: readonly Language[]): string {
+  const what = `${e.severity} risk${e.category ? `, ${e.category.replace(/_/g, " ")}` : ""}`;
+  const where = [e.topic ? labelFor(topics, e.topic) : null, e.language ? labelFor(languages, e.language) : null]
+    .filter(Boolean)
+    .join(", ");
+  return where ? `${what} — ${where}` : what;
 }

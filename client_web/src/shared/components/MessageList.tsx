@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import { formatClock } from "../format";
 import type { ShownMessage } from "../messages";
 import type { Sender } from "../protocol";
@@ -49,20 +49,21 @@ interface Props {
 /** The transcript. Every string is rendered as a text node (Preact escapes it); never as markup. */
 export function MessageList({ messages, viewer, listenerName, label, onRetry, emptyText, flagged }: Props) {
   const listRef = useRef<HTMLOListElement>(null);
-  const stickToBottom = useRef(true);
+  const lastHeight = useRef(0);
 
-  useEffect(() => {
+  // Follow the newest message unless the reader scrolled up. Whether they did is judged against the
+  // height the list had before this update: a scroll event (which arrives a frame late) would compare
+  // the old position with the new, taller content and wrongly let go when messages come quickly.
+  useLayoutEffect(() => {
     const list = listRef.current;
-    if (list && stickToBottom.current) list.scrollTop = list.scrollHeight;
+    if (!list) return;
+    const following = list.scrollTop + list.clientHeight >= lastHeight.current - 48;
+    if (following) list.scrollTop = list.scrollHeight;
+    lastHeight.current = list.scrollHeight;
   }, [messages]);
 
-  const onScroll = () => {
-    const list = listRef.current;
-    if (list) stickToBottom.current = list.scrollHeight - list.scrollTop - list.clientHeight < 48;
-  };
-
   return (
-    <ol class="messages" ref={listRef} onScroll={onScroll} tabIndex={0} aria-label={label}>
+    <ol class="messages" ref={listRef} tabIndex={0} aria-label={label}>
       {messages.length === 0 && emptyText ? <li class="messages__empty">{emptyText}</li> : null}
       {messages.map((m) => {
         const own = m.sender === viewer;
