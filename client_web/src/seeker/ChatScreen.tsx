@@ -57,7 +57,7 @@ export function ChatScreen(props: Props) {
         listenerName={listenerName}
         label="Conversation"
         onRetry={props.onRetry}
-        emptyText="Say hello whenever you're ready."
+        emptyText={ended ? undefined : "Say hello whenever you're ready."}
       />
       {ended ? (
         <div class="ended card">

@@ -21,7 +21,7 @@ export function CrisisPanel({ resources }: Props) {
     );
   }
   return (
-    <section class="crisis-panel" role="alert" aria-labelledby="crisis-title" data-testid="crisis-panel">
+    <section class="crisis-panel" role="alert" aria-labelledby="crisis-title" data-testid="crisis-panel" tabIndex={0}>
       <h2 id="crisis-title">You don't have to face this alone — help is available now</h2>
       <p>
         It sounds like you may be going through something very hard. A peer is here with you, and these

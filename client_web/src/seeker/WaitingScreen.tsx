@@ -1,3 +1,4 @@
+import { useEffect, useState } from "preact/hooks";
 import { formatEstimate } from "../shared/format";
 
 interface Props {
@@ -9,6 +10,10 @@ interface Props {
 
 /** Queued: live position and estimate, and what to do if it can't wait. */
 export function WaitingScreen({ position, estimatedWaitS, onShowContacts, onCancel }: Props) {
+  const [confirming, setConfirming] = useState(false);
+  // The start form's button was at the bottom of the page: open this screen at its top, where the place
+  // in line is, not scrolled past it (a phone keeps the old scroll offset).
+  useEffect(() => window.scrollTo(0, 0), []);
   return (
     <section class="card waiting" aria-labelledby="waiting-title">
       <h1 id="waiting-title">Finding a listener for you</h1>
@@ -33,9 +38,21 @@ export function WaitingScreen({ position, estimatedWaitS, onShowContacts, onCanc
           Show crisis contacts
         </button>
       </div>
-      <button type="button" class="button button--secondary" onClick={onCancel}>
-        Leave the queue
-      </button>
+      {confirming ? (
+        <div class="confirm" role="group" aria-label="Leave the queue?">
+          <span>Leave the queue? You would lose your place.</span>
+          <button type="button" class="button button--danger" onClick={() => { setConfirming(false); onCancel(); }}>
+            Yes, leave
+          </button>
+          <button type="button" class="button button--secondary" onClick={() => setConfirming(false)}>
+            Keep my place
+          </button>
+        </div>
+      ) : (
+        <button type="button" class="button button--secondary" onClick={() => setConfirming(true)}>
+          Leave the queue
+        </button>
+      )}
     </section>
   );
 }

@@ -22,7 +22,9 @@ import type {
   QueueEvent,
   TypingEvent,
 } from "../shared/protocol";
+import { playChime } from "../shared/sound";
 import { Store } from "../shared/store";
+import { flashTitle } from "../shared/titleFlash";
 import { emptySession, loadSession, saveSession, type SeekerSession } from "./session";
 
 export type Phase = "intro" | "starting" | "waiting" | "chatting" | "ended";
@@ -273,6 +275,7 @@ export class SeekerController {
       const name = e.listener?.display_name ?? null;
       this.store.set({ phase: "chatting", listenerName: name, position: 0 });
       this.announce(`${name ?? "A listener"} joined the chat.`);
+      this.callAttention("A listener joined");
     });
     socket.on("message", (m: Message) => this.onMessage(m));
     socket.on("typing", (e: TypingEvent) => {
@@ -358,7 +361,16 @@ export class SeekerController {
       this.store.set({ listenerTyping: false });
       const who = message.sender === "listener" ? (this.store.state.listenerName ?? "Listener") : message.sender === "supervisor" ? "Supervisor" : "Peerline";
       this.announce(`${who} says: ${message.text}`);
+      this.callAttention("New message");
     }
+  }
+
+  /** The waiting screen says the page may stay in the background: then a listener joining or replying
+   * must reach the seeker there, with a soft chime and a flashing tab title (neutral words only). */
+  private callAttention(title: string): void {
+    if (document.visibilityState === "visible" && document.hasFocus()) return;
+    playChime("message");
+    flashTitle(title);
   }
 
   private applyMessages(messages: Message[]): void {

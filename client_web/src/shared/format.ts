@@ -10,7 +10,7 @@ export function formatDuration(seconds: number | null | undefined): string {
 }
 
 export function formatEstimate(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "We can't estimate the wait yet.";
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "We can't estimate the wait right now.";
   if (seconds < 60) return "Estimated wait: less than a minute.";
   const minutes = Math.round(seconds / 60);
   return `Estimated wait: about ${minutes} minute${minutes === 1 ? "" : "s"}.`;

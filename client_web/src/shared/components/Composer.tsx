@@ -87,7 +87,7 @@ export function Composer({ id, label, placeholder, disabled, disabledReason, sen
           ? disabledReason
           : tooLong
             ? `Too long: ${text.length} of ${MAX_TEXT} characters.`
-            : "Enter to send, Shift+Enter for a new line."}
+            : <span class="composer__keys">Enter to send, Shift+Enter for a new line.</span>}
       </p>
     </form>
   );
