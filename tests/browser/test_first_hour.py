@@ -262,3 +262,29 @@ async def test_supervisor_banner_notification_and_transcript_follow_the_newest(
     for watched in (seeker, listener, supervisor):
         await watched.assert_clean()
         await watched.context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_a_new_listener_is_prompted_out_of_away(
+    browser: Browser, live_server: ServerProcess, clean_state: None, width: int
+) -> None:
+    base = live_server.base_url
+    await create_user(
+        live_server.env["DATABASE_URL"], LISTENER[0], LISTENER[1], "listener", topics=("talk",), display_name="Lena"
+    )
+    seeker = await open_page(browser, base, width=width, height=800)
+    listener = await open_page(browser, base, width=width, height=900)
+    await start_seeker_chat(seeker.page, base, "Hi")
+    await staff_login(listener.page, base, "/listener", *LISTENER)
+    prompt = listener.page.get_by_test_id("away-prompt")
+    await expect(prompt).to_contain_text("no chats will be assigned to you")
+    await screenshot(listener.page, f"listener-away-prompt-{width}")
+    await prompt.get_by_role("button", name="I'm ready: set me Available").click()
+    await expect(prompt).to_have_count(0)
+    await expect(listener.page.get_by_label("Available")).to_be_checked()
+    # available: the waiting seeker is assigned without anyone taking it by hand
+    await expect(listener.page.locator("article.chat-panel")).to_contain_text("Hi", timeout=10_000)
+    await expect(seeker.page.get_by_role("heading", name="Chatting with Lena")).to_be_visible(timeout=10_000)
+    for watched in (seeker, listener):
+        await watched.assert_clean()
+        await watched.context.close()
