@@ -230,7 +230,9 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
             pool=pool, chat=chat, queue=queue, assignments=assignments, notifier=notifier, alerts=alerts
         ),
         overview=overview,
-        queue_watch=QueueWatch(queue=queue, sessions=sessions, sio=sio, interval_s=settings.queue_update_interval_s),
+        queue_watch=QueueWatch(
+            queue=queue, sessions=sessions, sio=sio, interval_s=settings.queue_update_interval_s, presence=presence
+        ),
         jobs=jobs,
         heartbeat=Heartbeat(redis=redis, sessions=sessions, seen=seen, listeners=listeners, assignments=assignments),
     )
