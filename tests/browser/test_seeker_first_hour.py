@@ -111,3 +111,52 @@ async def test_seeker_waits_honestly_is_called_back_and_keeps_the_chat_usable(
     for watched in (seeker, listener):
         await watched.assert_clean()
         await watched.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_spanish_seeker_reads_spanish_and_is_told_nobody_speaks_it(
+    browser: Browser, live_server: ServerProcess, clean_state: None, size: tuple[int, int]
+) -> None:
+    width, height = size
+    base = live_server.base_url
+    # the only listener on duty speaks English
+    await create_user(
+        live_server.env["DATABASE_URL"], LISTENER[0], LISTENER[1], "listener", topics=("talk",), display_name="Lena"
+    )
+    listener = await open_page(browser, base)
+    await staff_login(listener.page, base, "/listener", *LISTENER)
+    await listener.page.get_by_test_id("away-prompt").get_by_role("button").click()
+    await expect(listener.page.get_by_label("Available")).to_be_checked()
+
+    seeker = await open_page(browser, base, width=width, height=height)
+    page = seeker.page
+    await page.goto(base + "/?topic=talk")
+    assert await page.evaluate("() => document.documentElement.lang") == "en"
+    await page.get_by_label("Language").select_option("es")
+    # the whole interface follows the choice at once, and the page says which language it is in
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Habla con alguien que ha pasado por algo parecido")
+    assert await page.evaluate("() => document.documentElement.lang") == "es"
+    await expect(page.get_by_role("button", name="Salida rápida")).to_be_visible()
+    await page.get_by_label("¿Qué te preocupa? (opcional)").fill("Hola, necesito hablar")
+    await page.get_by_role("button", name="Empezar el chat").click()
+    status = page.get_by_test_id("queue-status")
+    await expect(status).to_contain_text("Eres el número 1 en la fila.", timeout=10_000)
+    await expect(page.get_by_test_id("no-language-listener")).to_contain_text(
+        "no hay nadie disponible que hable español", timeout=10_000
+    )
+    await expect(page.get_by_role("button", name="Ver contactos de crisis")).to_be_visible()
+    await page.get_by_role("button", name="Ver contactos de crisis").click()
+    await expect(page.locator("#crisis-contacts")).to_contain_text("Línea 024")
+    await expect(page.locator("#crisis-contacts")).to_contain_text("Llama al 988 y pulsa 2")
+    await screenshot(page, f"seeker-spanish-no-listener-{width}")
+    body = await page.locator("body").inner_text()
+    for english in ("Finding a listener", "in line", "Quick exit", "Crisis contacts", "Leave the queue"):
+        assert english not in body, english
+    if width < 500:
+        assert await page.evaluate("() => document.documentElement.scrollWidth") <= width
+        header = await page.locator(".seeker-header").bounding_box()
+        quick_exit = await page.get_by_test_id("quick-exit").bounding_box()
+        assert header is not None and quick_exit is not None and header["height"] < 2 * quick_exit["height"]
+    for watched in (seeker, listener):
+        await watched.assert_clean()
+        await watched.context.close()

@@ -55,3 +55,42 @@ export const CRISIS_CONTACTS: readonly CrisisResource[] = [
     links: [{ text: "Llama al 024", href: "tel:024" }],
   },
 ];
+
+/** The same contacts for a Spanish-speaking seeker: Spanish wording, Spain's 024 first, and the
+ * Spanish-language options of the US lines (988 then 2, AYUDA to 741741). */
+export const CRISIS_CONTACTS_ES: readonly CrisisResource[] = [
+  {
+    name: "Línea 024 (España)",
+    how: "Llama al 024",
+    available: "24/7",
+    links: [{ text: "Llama al 024", href: "tel:024" }],
+  },
+  {
+    name: "Emergencias",
+    how: "Llama a tu número local de emergencias",
+    available: "24/7",
+    links: [
+      { text: "Llama al 112 (UE)", href: "tel:112" },
+      { text: "Llama al 911 (EE. UU., Canadá, México)", href: "tel:911" },
+      { text: "Llama al 999 (Reino Unido)", href: "tel:999" },
+    ],
+  },
+  {
+    name: "Línea 988 en español (EE. UU.)",
+    how: "Llama al 988 y pulsa 2",
+    available: "24/7",
+    links: [{ text: "Llama al 988 y pulsa 2", href: "tel:988,2" }],
+  },
+  {
+    name: "Crisis Text Line en español (EE. UU.)",
+    how: "Envía AYUDA al 741741",
+    available: "24/7",
+    links: [{ text: "Envía AYUDA al 741741", href: "sms:741741?body=AYUDA" }],
+  },
+  {
+    name: "Samaritans (Reino Unido e Irlanda)",
+    how: "Llama al 116 123",
+    available: "24/7",
+    links: [{ text: "Llama al 116 123", href: "tel:116123" }],
+  },
+];

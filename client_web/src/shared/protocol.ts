@@ -62,6 +62,8 @@ export interface QueueEvent {
   conversation_id: string;
   position: number;
   estimated_wait_s: number | null;
+  /** Whether a listener who speaks the conversation's language is on duty (absent: not known). */
+  language_available?: boolean;
 }
 
 export interface MatchedEvent {

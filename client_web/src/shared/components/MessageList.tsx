@@ -5,31 +5,58 @@ import type { Sender } from "../protocol";
 
 export type Viewer = "seeker" | "listener" | "supervisor";
 
+/** The words a seeker reads around messages, in their language (staff apps use the English defaults). */
+export interface MessageWords {
+  you: string;
+  listener: (name: string | null) => string;
+  supervisor: (name: string | null) => string;
+  system: string;
+  sending: string;
+  queued: string;
+  notSent: (problem: string | undefined) => string;
+  tryAgain: string;
+}
+
+const ENGLISH: MessageWords = {
+  you: "You",
+  listener: (name) => (name ? `${name} (listener)` : "Listener"),
+  supervisor: (name) => (name ? `${name} (supervisor)` : "Supervisor"),
+  system: "Peerline",
+  sending: "Sending…",
+  queued: "Not sent yet — will retry automatically",
+  notSent: (problem) => `Not sent${problem ? `: ${problem}` : ""}`,
+  tryAgain: "Try again",
+};
+
 /** Each message is labelled with the name stored with it (``sender_name``), so a take-over never
  * relabels the first listener's words; ``listenerName`` is only a fallback for messages without one. */
-export function senderLabel(message: ShownMessage, viewer: Viewer, listenerName?: string | null): string {
+export function senderLabel(
+  message: ShownMessage,
+  viewer: Viewer,
+  listenerName?: string | null,
+  words: MessageWords = ENGLISH,
+): string {
   const whisper = message.visibility === "staff";
-  if (message.sender === viewer) return whisper ? "You (whisper)" : "You";
+  if (message.sender === viewer) return whisper ? `${words.you} (whisper)` : words.you;
   const stored = message.sender_name ?? null;
-  const listener = stored ?? (listenerName || null);
   const names: Record<Sender, string> = {
-    seeker: viewer === "seeker" ? "You" : "Seeker",
-    listener: listener ? `${listener} (listener)` : "Listener",
-    supervisor: stored ? `${stored} (supervisor)` : "Supervisor",
-    system: "Peerline",
+    seeker: viewer === "seeker" ? words.you : "Seeker",
+    listener: words.listener(stored ?? (listenerName || null)),
+    supervisor: words.supervisor(stored),
+    system: words.system,
   };
   const name = names[message.sender];
   return whisper ? `${name} — whisper, the seeker can't see this` : name;
 }
 
-function deliveryText(message: ShownMessage): string | null {
+function deliveryText(message: ShownMessage, words: MessageWords): string | null {
   switch (message.delivery) {
     case "sending":
-      return "Sending…";
+      return words.sending;
     case "queued":
-      return "Not sent yet — will retry automatically";
+      return words.queued;
     case "failed":
-      return `Not sent${message.problem ? `: ${message.problem}` : ""}`;
+      return words.notSent(message.problem);
     default:
       return null;
   }
@@ -44,10 +71,20 @@ interface Props {
   emptyText?: string;
   /** Ids of messages that raised a crisis flag (shown to staff, marked in words, not only colour). */
   flagged?: readonly string[];
+  words?: MessageWords;
 }
 
 /** The transcript. Every string is rendered as a text node (Preact escapes it); never as markup. */
-export function MessageList({ messages, viewer, listenerName, label, onRetry, emptyText, flagged }: Props) {
+export function MessageList({
+  messages,
+  viewer,
+  listenerName,
+  label,
+  onRetry,
+  emptyText,
+  flagged,
+  words = ENGLISH,
+}: Props) {
   const listRef = useRef<HTMLOListElement>(null);
   const lastHeight = useRef(0);
 
@@ -67,7 +104,7 @@ export function MessageList({ messages, viewer, listenerName, label, onRetry, em
       {messages.length === 0 && emptyText ? <li class="messages__empty">{emptyText}</li> : null}
       {messages.map((m) => {
         const own = m.sender === viewer;
-        const status = deliveryText(m);
+        const status = deliveryText(m, words);
         const classes = [
           "message",
           own ? "message--own" : "message--other",
@@ -81,7 +118,7 @@ export function MessageList({ messages, viewer, listenerName, label, onRetry, em
         return (
           <li key={m.id} class={classes} data-sender={m.sender} data-visibility={m.visibility}>
             <div class="message__meta">
-              <span class="message__sender">{senderLabel(m, viewer, listenerName)}</span>
+              <span class="message__sender">{senderLabel(m, viewer, listenerName, words)}</span>
               {flagged?.includes(m.id) ? <span class="message__flag">Raised the crisis flag</span> : null}
               <time class="message__time" dateTime={m.sent_at}>
                 {formatClock(m.sent_at)}
@@ -93,7 +130,7 @@ export function MessageList({ messages, viewer, listenerName, label, onRetry, em
                 {status}
                 {m.delivery === "failed" && onRetry ? (
                   <button type="button" class="link-button" onClick={() => onRetry(m)}>
-                    Try again
+                    {words.tryAgain}
                   </button>
                 ) : null}
               </p>
