@@ -57,3 +57,12 @@ async def test_unknown_topics_and_languages_are_refused_and_no_topics_means_all(
     assert every.returncode == 0, every.stderr
     row = await account(backends.database_url, "lee")
     assert row is not None and "talk" in row["topics"] and "veterans" in row["topics"] and len(row["topics"]) == 10
+
+
+def test_the_first_start_says_what_it_is_doing(live_server) -> None:
+    """The lexicons compile for tens of seconds on a first start: the log says so instead of staying silent."""
+    assert live_server.log_path is not None
+    log = live_server.log_path.read_text(errors="replace")
+    assert "loading the crisis detector" in log
+    assert "crisis detector ready in" in log
+    assert log.index("loading the crisis detector") < log.index("crisis detector ready in")
