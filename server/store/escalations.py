@@ -157,6 +157,7 @@ async def open_for(conn: asyncpg.Connection, conversation_id: str) -> list[Escal
 
 
 _SEVERITY_RANK = {"high": 1, "imminent": 2}
+MAX_EVIDENCE_SPANS = 32
 _RANK = "(case {} when 'imminent' then 2 when 'high' then 1 else 0 end)"
 
 
@@ -171,6 +172,7 @@ async def add_evidence(
         return None
     known = {(e.get("text"), e.get("category"), e.get("severity")) for e in current.evidence}
     fresh = [e for e in evidence if (e.get("text"), e.get("category"), e.get("severity")) not in known]
+    fresh = fresh[: max(0, MAX_EVIDENCE_SPANS - len(current.evidence))]  # a long chat cannot grow it without bound
     rises = _SEVERITY_RANK.get(severity, 0) > _SEVERITY_RANK.get(current.severity, 0)
     if not fresh and not rises:
         return None
