@@ -27,7 +27,7 @@ from server.notify import Notifier
 from server.sessions import Actor
 from server.store import audit, conversations, escalations
 from server.store.conversations import Conversation
-from server.store.escalations import Escalation
+from server.store.escalations import Escalation, Recorded
 from server.store.messages import Message
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class AlertChannel:
         pool: asyncpg.Pool,
         assessor: AssessmentWorker,
         resources: dict[str, list[dict[str, Any]]],
+        guide: dict[str, Any] | None = None,
         queue: WaitingQueue,
         supervisors: Seen,
         notifier: Notifier,
@@ -51,6 +52,7 @@ class AlertChannel:
         self._pool = pool
         self._assessor = assessor
         self._resources = resources
+        self._guide = guide
         self._queue = queue
         self._supervisors = supervisors
         self._notify = notifier
@@ -73,37 +75,54 @@ class AlertChannel:
 
     async def record_detection(
         self, conn: asyncpg.Connection, conv: Conversation, message: Message, assessment: Assessment
-    ) -> Escalation | None:
-        """Inside the message's transaction: the escalation is stored with the words that caused it."""
+    ) -> Recorded:
+        """Inside the message's transaction: the escalation is stored with the words that caused it.
+
+        When the policy says the hit is no new escalation (one is open for this crisis already), its
+        words still reach the supervisor: they join the open escalation's evidence, and its severity
+        rises when the new message is more serious ("pills in my hand, now")."""
         assert assessment.severity is not None
         await conversations.raise_severity(conn, conv.id, assessment.severity)
+        evidence = [
+            {"text": e.text, "category": e.category, "severity": e.severity, "source": e.source}
+            for e in assessment.evidence
+        ]
         unresolved = await escalations.unresolved_for(conn, conv.id)
-        if not should_escalate([(e.category, e.severity) for e in unresolved], assessment):
-            return None
-        return await escalations.create(
-            conn,
-            conversation_id=conv.id,
-            source="detector",
-            category=assessment.category,
-            severity=assessment.severity,
-            evidence=[
-                {"text": e.text, "category": e.category, "severity": e.severity, "source": e.source}
-                for e in assessment.evidence
-            ],
-            message_id=message.id,
-        )
+        if should_escalate([(e.category, e.severity) for e in unresolved], assessment):
+            created = await escalations.create(
+                conn,
+                conversation_id=conv.id,
+                source="detector",
+                category=assessment.category,
+                severity=assessment.severity,
+                evidence=evidence,
+                message_id=message.id,
+            )
+            return Recorded(created=created)
+        if not unresolved:
+            return Recorded()
+        newest_first = sorted(unresolved, key=lambda e: e.created_at, reverse=True)
+        target = next((e for e in newest_first if e.category == assessment.category), newest_first[0])
+        updated = await escalations.add_evidence(conn, target.id, evidence, assessment.severity)
+        if updated is None:
+            return Recorded()
+        return Recorded(updated=updated, rose=updated.severity != target.severity)
 
     async def on_detection(
-        self, conv: Conversation, assessment: Assessment, escalation: Escalation | None, *, newest_at_risk: bool
+        self, conv: Conversation, assessment: Assessment, recorded: Recorded, *, newest_at_risk: bool
     ) -> None:
         """After commit: resources to the seeker first, then the people who can help.
 
         Resources go again whenever the newest message itself shows risk, but not for every later
         message that merely shares the detector's window with an earlier crisis message."""
-        if escalation is not None or newest_at_risk:
+        if recorded.created is not None or newest_at_risk:
             await self.send_resources(conv)
-        if escalation is not None:
-            await self._raised(conv, escalation)
+        if recorded.created is not None:
+            await self._raised(conv, recorded.created)
+        elif recorded.updated is not None:
+            await self._notify.supervisors("escalation_update", recorded.updated.to_wire())
+            if recorded.rose and conv.listener_id:
+                await self._notify.listener(conv.listener_id, "risk", self._risk(conv, recorded.updated))
 
     async def on_watch(self, conv: Conversation, message: Message, assessment: Assessment) -> None:
         """Below the alert threshold but above watch: a quiet hint to the listener alone. The seeker
@@ -129,34 +148,63 @@ class AlertChannel:
             conv.seeker_id, "crisis_resources", {"conversation_id": conv.id, "resources": resources}
         )
 
-    async def _raised(self, conv: Conversation, escalation: Escalation) -> None:
+    async def _raised(self, conv: Conversation, escalation: Escalation, *, resources_shown: bool = True) -> None:
         ESCALATIONS.labels(escalation.source, escalation.severity).inc()
         await self._notify.supervisors("escalation", escalation.to_wire())
         if conv.listener_id:
             await self._notify.listener(
-                conv.listener_id,
-                "risk",
-                {
-                    "conversation_id": conv.id,
-                    "category": escalation.category,
-                    "severity": escalation.severity,
-                    "escalation_id": escalation.id,
-                },
+                conv.listener_id, "risk", self._risk(conv, escalation, resources_shown=resources_shown)
             )
         if conv.status == "queued":
             await best_effort(self._move_forward(conv.id, escalation.severity), "moving a crisis seeker forward")
         if await best_effort(self._supervisors.online_count(), "counting supervisors online") == 0:
-            if conv.listener_id:
-                await self._notify.listener(
-                    conv.listener_id,
-                    "notice",
-                    {
-                        "conversation_id": conv.id,
-                        "code": "no_supervisor_online",
-                        "message": "No supervisor is online; the on-call pager has been called.",
-                    },
-                )
             await best_effort(self.page_due(), "paging")
+            if conv.listener_id:
+                await self._notify.listener(conv.listener_id, "notice", self.no_supervisor_notice(conv.id))
+
+    def no_supervisor_notice(self, conversation_id: str) -> dict[str, Any]:
+        """Says what really happened: a page is only claimed when a pager is configured."""
+        paging = bool(self._webhook_url)
+        text = (
+            "No supervisor is online right now. The on-call supervisor is being paged; stay with the seeker meanwhile."
+            if paging
+            else "No supervisor is online right now, and no pager is set up, so nobody else has been alerted."
+            " Stay with the seeker; if their life is in danger now, help them call emergency services."
+        )
+        return {"conversation_id": conversation_id, "code": "no_supervisor_online", "message": text, "paging": paging}
+
+    def _risk(self, conv: Conversation, escalation: Escalation, *, resources_shown: bool = True) -> dict[str, Any]:
+        """What a listener needs at the moment risk is flagged: which words raised it, whether the seeker
+        was shown resources, and a short crisis guide for peers (configurable text)."""
+        return {
+            "conversation_id": conv.id,
+            "category": escalation.category,
+            "severity": escalation.severity,
+            "escalation_id": escalation.id,
+            "message_id": escalation.message_id,
+            "evidence": [e.get("text", "") for e in escalation.evidence],
+            "resources_shown": resources_shown,
+            "status": escalation.status,
+            "guide": self._guide,
+        }
+
+    async def _tell_listener(self, escalation: Escalation) -> None:
+        """The listener in the chat learns when a supervisor acknowledged (or resolved) its escalation."""
+        async with self._pool.acquire() as conn:
+            conv = await conversations.get(conn, escalation.conversation_id)
+        if conv is not None and conv.listener_id:
+            await self._notify.listener(
+                conv.listener_id,
+                "escalation_status",
+                {
+                    "conversation_id": conv.id,
+                    "escalation_id": escalation.id,
+                    "status": escalation.status,
+                    "acknowledged_by": (
+                        {"display_name": escalation.acknowledged_by_name} if escalation.acknowledged_by_name else None
+                    ),
+                },
+            )
 
     async def _move_forward(self, conversation_id: str, severity: str) -> None:
         if await self._queue.raise_severity(conversation_id, severity) and self.on_queue_raised is not None:
@@ -195,7 +243,7 @@ class AlertChannel:
                 )
         if show_resources:
             await self.send_resources(conv)
-        await self._raised(conv, escalation)
+        await self._raised(conv, escalation, resources_shown=show_resources)
         return {"escalation_id": escalation.id}
 
     # -- supervisors ---------------------------------------------------------------------------
@@ -223,7 +271,36 @@ class AlertChannel:
         if changed:
             self._stop_paging(escalation_id)
             await self._notify.supervisors("escalation_update", after.to_wire())
+            await self._tell_listener(after)
         return {"escalation": after.to_wire()}
+
+    async def stepped_in(self, actor: Actor, conversation_id: str, *, took_over: bool) -> None:
+        """A supervisor who joins or takes over a conversation has seen its crisis: its open escalations
+        are acknowledged (audited as an ``ack`` by them), so nobody is re-alerted or paged for a chat a
+        supervisor is already in. After a take-over every unresolved card is refreshed (no listener now)."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            acked: list[Escalation] = []
+            for open_one in await escalations.open_for(conn, conversation_id):
+                after = await escalations.acknowledge(conn, open_one.id, actor.id)
+                if after is None:
+                    continue
+                acked.append(after)
+                await audit.record(
+                    conn,
+                    actor_id=actor.id,
+                    actor_role=actor.role,
+                    action="ack",
+                    conversation_id=conversation_id,
+                    escalation_id=open_one.id,
+                    detail={"by": "take_over" if took_over else "join"},
+                )
+            changed = await escalations.unresolved_for(conn, conversation_id) if took_over else acked
+        for escalation in acked:
+            self._stop_paging(escalation.id)
+            if not took_over:  # after a take-over the listener has left the chat
+                await self._tell_listener(escalation)
+        for escalation in changed:
+            await self._notify.supervisors("escalation_update", escalation.to_wire())
 
     async def resolve(self, actor: Actor, escalation_id: str, outcome: str, note: str) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
@@ -243,6 +320,7 @@ class AlertChannel:
             )
         self._stop_paging(escalation_id)
         await self._notify.supervisors("escalation_update", after.to_wire())
+        await self._tell_listener(after)
         return {"escalation": after.to_wire()}
 
     # -- periodic (leader only) ------------------------------------------------------------------

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 DEFAULT_PATH = Path(__file__).with_name("resources.yaml")
+DEFAULT_GUIDE_PATH = Path(__file__).with_name("guide.yaml")
 _FIELDS = ("name", "how", "available")
 
 
@@ -27,3 +28,15 @@ def load_resources(path: str | None = None) -> dict[str, list[dict]]:
             entries.append({k: item[k] for k in _FIELDS})
         out[str(lang)] = entries
     return out
+
+
+def load_guide(path: str | None = None) -> dict[str, object]:
+    """The listeners' crisis guide: ``{"title": str, "steps": [str, ...]}``, validated at start-up."""
+    with open(path or DEFAULT_GUIDE_PATH, encoding="utf-8") as f:
+        data = yaml.safe_load(f) or {}
+    title, steps = (data.get("title"), data.get("steps")) if isinstance(data, dict) else (None, None)
+    if not isinstance(title, str) or not title.strip():
+        raise ValueError("the crisis guide needs a non-empty string `title`")
+    if not isinstance(steps, list) or not steps or not all(isinstance(s, str) and s.strip() for s in steps):
+        raise ValueError("the crisis guide needs `steps`: a non-empty list of strings")
+    return {"title": title.strip(), "steps": [s.strip() for s in steps]}

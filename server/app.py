@@ -19,7 +19,7 @@ from socketio import async_server as socketio_async_server
 
 from escalation.alerts import AlertChannel
 from escalation.offload import AssessmentWorker, DetectorConfig
-from escalation.resources import load_resources
+from escalation.resources import load_guide, load_resources
 from matching.keys import KEYS
 from matching.pairing import Pairing
 from matching.presence import ListenerPresence, Seen
@@ -147,7 +147,13 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
     seen = {"listener": presence.seen, "seeker": Seen(redis, "seeker"), "supervisor": Seen(redis, "supervisor")}
     pairing = Pairing(redis, topic_wait_s=settings.match_topic_wait_s)
     assignments = Assignments(pool=pool, queue=queue, presence=presence, pairing=pairing, notifier=notifier)
-    log.info("starting the crisis detector worker (first start compiles the lexicon: ~20 s)")
+    # The first start compiles the lexicons (tens of seconds on a small machine) and caches the result;
+    # an operator watching a silent terminal would think the service hung.
+    log.info(
+        "loading the crisis detector in its worker process"
+        " (the first start compiles the lexicons and caches them; later starts are quick)"
+    )
+    started = time.monotonic()
     assessor = AssessmentWorker(
         DetectorConfig(
             languages=tuple(sorted(settings.language_ids)),
@@ -160,11 +166,12 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         on_failure=DETECTOR_WORKER_FAILURES.inc,
     )
     await assessor.start()
-    log.info("crisis detector ready")
+    log.info("crisis detector ready in %.1f s", time.monotonic() - started)
     alerts = AlertChannel(
         pool=pool,
         assessor=assessor,
         resources=load_resources(str(settings.crisis_resources_file) if settings.crisis_resources_file else None),
+        guide=load_guide(str(settings.crisis_guide_file) if settings.crisis_guide_file else None),
         queue=queue,
         supervisors=seen["supervisor"],
         notifier=notifier,
@@ -230,9 +237,13 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         alerts=alerts,
         chat=chat,
         listeners=listeners,
-        supervision=Supervision(pool=pool, chat=chat, queue=queue, assignments=assignments, notifier=notifier),
+        supervision=Supervision(
+            pool=pool, chat=chat, queue=queue, assignments=assignments, notifier=notifier, alerts=alerts
+        ),
         overview=overview,
-        queue_watch=QueueWatch(queue=queue, sessions=sessions, sio=sio, interval_s=settings.queue_update_interval_s),
+        queue_watch=QueueWatch(
+            queue=queue, sessions=sessions, sio=sio, interval_s=settings.queue_update_interval_s, presence=presence
+        ),
         jobs=jobs,
         heartbeat=Heartbeat(redis=redis, sessions=sessions, seen=seen, listeners=listeners, assignments=assignments),
     )

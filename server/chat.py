@@ -25,7 +25,7 @@ from server.notify import Notifier
 from server.sessions import Actor
 from server.store import audit, conversations, messages, seekers
 from server.store.conversations import Conversation
-from server.store.escalations import Escalation
+from server.store.escalations import Recorded
 from server.store.messages import Message
 
 log = logging.getLogger(__name__)
@@ -38,10 +38,10 @@ class RiskHandler(Protocol):
 
     async def record_detection(
         self, conn: asyncpg.Connection, conv: Conversation, message: Message, assessment: Assessment
-    ) -> Escalation | None: ...
+    ) -> Recorded: ...
 
     async def on_detection(
-        self, conv: Conversation, assessment: Assessment, escalation: Escalation | None, *, newest_at_risk: bool
+        self, conv: Conversation, assessment: Assessment, recorded: Recorded, *, newest_at_risk: bool
     ) -> None: ...
 
     async def on_watch(self, conv: Conversation, message: Message, assessment: Assessment) -> None: ...
@@ -59,14 +59,14 @@ class Assessed:
 class Stored:
     message: Message
     assessed: Assessed | None
-    escalation: Escalation | None
+    recorded: Recorded
 
     async def report(self, risk: RiskHandler, conv: Conversation) -> None:
         if self.assessed is None:
             return
         assessment = self.assessed.assessment
         if assessment.escalate:
-            await risk.on_detection(conv, assessment, self.escalation, newest_at_risk=self.assessed.newest_at_risk)
+            await risk.on_detection(conv, assessment, self.recorded, newest_at_risk=self.assessed.newest_at_risk)
         elif assessment.watch:
             await risk.on_watch(conv, self.message, assessment)
 
@@ -160,6 +160,7 @@ class ChatService:
                     joined=conversation_id in actor.joined,
                     text=text,
                     visibility=visibility,
+                    sender_name=_sender_name(actor),
                 )
             except asyncpg.UniqueViolationError:  # a concurrent retry of the same client_id won the race
                 return await self._post_locked(conn, actor, conversation_id, client_id, text, visibility, assessed)
@@ -237,11 +238,12 @@ class ChatService:
             sender_id=actor.id,
             text=text,
             visibility=visibility,
+            sender_name=_sender_name(actor),
         )
-        escalation = None
+        recorded = Recorded()
         if assessed is not None and assessed.assessment.escalate:
-            escalation = await self._risk.record_detection(conn, conv, message, assessed.assessment)
-        return Stored(message, assessed, escalation)
+            recorded = await self._risk.record_detection(conn, conv, message, assessed.assessment)
+        return Stored(message, assessed, recorded)
 
     async def typing(self, actor: Actor, conversation_id: str, is_typing: bool) -> None:
         conv = await self._conversation_for(actor, conversation_id, write=True)
@@ -346,6 +348,11 @@ class ChatService:
 
 def _sender(actor: Actor) -> str:
     return "supervisor" if actor.is_supervisor else actor.role
+
+
+def _sender_name(actor: Actor) -> str | None:
+    """Stored with each message, so a later take-over does not relabel earlier words; seekers stay anonymous."""
+    return actor.display_name if actor.is_staff else None
 
 
 __all__ = ["ChatService", "ProtocolError"]

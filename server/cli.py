@@ -8,8 +8,11 @@ import contextlib
 import dataclasses
 import gc
 import logging
+import re
+import secrets
 import signal
 import sys
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,9 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     add = user.add_parser("add", help="create a staff account")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=["listener", "supervisor", "admin"])
-    add.add_argument("--topics", default="")
+    add.add_argument("--topics", default="", help="comma-separated topic ids (default: every topic)")
     add.add_argument("--languages", default="en")
-    add.add_argument("--display-name", default=None)
+    add.add_argument(
+        "--display-name", default=None, help="the name seekers and colleagues see; never the login (derived if unset)"
+    )
     add.add_argument("--max-chats", type=int, default=3)
     add.add_argument("--password-stdin", action="store_true", required=True)
     user.add_parser("list", help="list staff accounts")
@@ -77,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    # The embedded PostgreSQL's driver logs every pg_ctl command line at INFO: noise around an operator
+    # command's one useful line, and nothing an operator of the service acts on. Its warnings still show.
+    logging.getLogger("pgserver").setLevel(logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING)
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     from server.crypto import KeyError_, build_cipher, configure
 
     try:
@@ -132,7 +141,7 @@ async def _admin(command: str, args: argparse.Namespace, dsn: str, settings: Set
             print("database schema is up to date")
             return 0
         if command == "user":
-            return await _user(conn, args)
+            return await _user(conn, args, settings)
         if command == "audit":
             for row in await audit.listing(conn, args.limit):
                 print(_line(row))
@@ -176,35 +185,71 @@ async def _admin(command: str, args: argparse.Namespace, dsn: str, settings: Set
     return 2
 
 
-async def _user(conn: Any, args: argparse.Namespace) -> int:
+def _same_name(a: str, b: str) -> bool:
+    """ "Alice", "alice" and "a.lice" all give the login away."""
+    return re.sub(r"[^a-z0-9]", "", a.casefold()) == re.sub(r"[^a-z0-9]", "", b.casefold())
+
+
+def _check_new_user(args: argparse.Namespace, settings: Settings) -> tuple[list[str], list[str]] | str:
+    """The account's topics and languages, or why it cannot be created. Seekers are anonymous and staff
+    logins are private: the display name is what they see, so it must be given and must not be the login.
+    Without ``--display-name`` one is derived that says nothing about the login ("Listener 4821").
+    No ``--topics`` means every topic (an account with none would get no chats until the topic wait ends)."""
+    display = (args.display_name or "").strip()
+    if args.display_name is not None and not display:
+        return "--display-name must not be empty"
+    if display and _same_name(display, args.name):
+        return "--display-name must not be the login: seekers would learn a staff username"
+    if not 1 <= args.max_chats <= 20:
+        return "--max-chats must be between 1 and 20"
+    topics = [t.strip() for t in args.topics.split(",") if t.strip()]
+    unknown = sorted(set(topics) - settings.topic_ids)
+    if unknown:
+        return f"unknown --topics {','.join(unknown)}; known: {','.join(t.id for t in settings.topics)}"
+    languages = [t.strip() for t in args.languages.split(",") if t.strip()] or ["en"]
+    unknown = sorted(set(languages) - settings.language_ids)
+    if unknown:
+        return f"unknown --languages {','.join(unknown)}; known: {','.join(t.id for t in settings.languages)}"
+    return topics or [t.id for t in settings.topics], languages
+
+
+def _derived_name(role: str) -> str:
+    return f"{'Supervisor' if role != 'listener' else 'Listener'} {secrets.randbelow(9000) + 1000}"
+
+
+async def _user(conn: Any, args: argparse.Namespace, settings: Settings) -> int:
     from server.auth import hash_password
     from server.store import users
 
     if args.user_command == "add":
+        checked = _check_new_user(args, settings)
+        if isinstance(checked, str):
+            print(checked, file=sys.stderr)
+            return 2
+        topics, languages = checked
         password = sys.stdin.readline().rstrip("\n")
         if len(password) < 8:
             print("password must be at least 8 characters (read from standard input)", file=sys.stderr)
             return 2
-        if not 1 <= args.max_chats <= 20:
-            print("--max-chats must be between 1 and 20", file=sys.stderr)
-            return 2
-        topics = [t.strip() for t in args.topics.split(",") if t.strip()]
-        languages = [t.strip() for t in args.languages.split(",") if t.strip()]
         try:
             user = await users.create(
                 conn,
                 username=args.name,
-                display_name=args.display_name or args.name,
+                display_name=(args.display_name or "").strip() or _derived_name(args.role),
                 password_hash=hash_password(password),
                 role=args.role,
                 topics=topics,
-                languages=languages or ["en"],
+                languages=languages,
                 max_chats=args.max_chats,
             )
         except users.UsernameTaken:
             print(f"user {args.name!r} already exists", file=sys.stderr)
             return 1
-        print(f"created {user.role} {user.username} ({user.id})")
+        print(f"created {user.role} {user.username} ({user.id}), shown to others as {user.display_name!r}")
+        if not args.display_name:
+            print("(no --display-name given: that name was derived; the login is never shown to seekers)")
+        if user.role == "listener":
+            print("they start Away: after signing in at /listener, choose Available to receive chats")
         return 0
     if args.user_command == "list":
         for u in await users.all_users(conn):

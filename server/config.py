@@ -88,6 +88,7 @@ class Settings:
     token_check_interval_s: float = 30.0
     trust_forwarded_for: bool = False
     crisis_resources_file: Path | None = None
+    crisis_guide_file: Path | None = None
     log_level: str = "INFO"
     static_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "client_web" / "dist")
 
@@ -204,4 +205,5 @@ class Settings:
             token_check_interval_s=positive("TOKEN_CHECK_INTERVAL_S", 30.0),
             trust_forwarded_for=env.get("TRUST_X_FORWARDED_FOR", "").lower() in ("1", "true", "yes"),
             crisis_resources_file=Path(env["CRISIS_RESOURCES_FILE"]) if env.get("CRISIS_RESOURCES_FILE") else None,
+            crisis_guide_file=Path(env["CRISIS_GUIDE_FILE"]) if env.get("CRISIS_GUIDE_FILE") else None,
         )

@@ -12,6 +12,7 @@ from typing import Any
 
 import socketio
 
+from matching.presence import ListenerPresence
 from matching.queue import Waiting, WaitingQueue, now_ms
 from server.notify import LISTENER_NS, SEEKER_NS
 from server.sessions import Actor, Sessions
@@ -21,9 +22,16 @@ log = logging.getLogger(__name__)
 
 class QueueWatch:
     def __init__(
-        self, *, queue: WaitingQueue, sessions: Sessions, sio: socketio.AsyncServer, interval_s: float
+        self,
+        *,
+        queue: WaitingQueue,
+        sessions: Sessions,
+        sio: socketio.AsyncServer,
+        interval_s: float,
+        presence: ListenerPresence | None = None,
     ) -> None:
         self._queue = queue
+        self._presence = presence
         self._sessions = sessions
         self._sio = sio
         self._interval_s = interval_s
@@ -48,30 +56,54 @@ class QueueWatch:
         waiting = await self._queue.snapshot()
         seconds_per_pairing = await self._queue.seconds_per_pairing()
         positions = {w.conversation_id: i + 1 for i, w in enumerate(waiting)}
+        languages = {w.conversation_id: w.language for w in waiting}
+        served = await self._languages_served()
         for actor in self._sessions.of_role("seeker"):
-            await self._send_position(actor, positions, seconds_per_pairing)
+            cid = actor.conversation_id
+            available = None if served is None or cid not in languages else languages[cid] in served
+            await self._send_position(actor, positions, seconds_per_pairing, available)
         for actor in self._sessions.of_role("listener"):
             await self._send_update(actor, waiting)
 
     async def send_queue_update(self, actor: Actor) -> None:
         await self._send_update(actor, await self._queue.snapshot(), force=True)
 
-    async def _send_position(self, actor: Actor, positions: dict[str, int], seconds_per_pairing: float | None) -> None:
+    async def _languages_served(self) -> set[str] | None:
+        """Languages spoken by at least one listener who is online and available; None if unknown."""
+        if self._presence is None:
+            return None
+        return {
+            lang
+            for s in await self._presence.all()
+            if s.online and s.profile.status == "available"
+            for lang in s.profile.languages
+        }
+
+    async def _send_position(
+        self,
+        actor: Actor,
+        positions: dict[str, int],
+        seconds_per_pairing: float | None,
+        language_available: bool | None = None,
+    ) -> None:
+        """Sent when the place in line changes, or whether anyone speaking the seeker's language is available
+        (a Spanish speaker with no Spanish-speaking listener online must be told, not left at "number 1")."""
         cid = actor.conversation_id
         if cid is None:
             return
         position = positions.get(cid)
-        if position is None or position == actor.last_position:
+        if position is None or (
+            position == actor.last_position and language_available == actor.last_language_available
+        ):
             actor.last_position = position
             return
         actor.last_position = position
+        actor.last_language_available = language_available
         estimate = None if seconds_per_pairing is None else round(position * seconds_per_pairing)
-        await self._sio.emit(
-            "queue",
-            {"conversation_id": cid, "position": position, "estimated_wait_s": estimate},
-            to=actor.sid,
-            namespace=SEEKER_NS,
-        )
+        payload: dict[str, Any] = {"conversation_id": cid, "position": position, "estimated_wait_s": estimate}
+        if language_available is not None:
+            payload["language_available"] = language_available
+        await self._sio.emit("queue", payload, to=actor.sid, namespace=SEEKER_NS)
 
     async def _send_update(self, actor: Actor, waiting: list[Waiting], *, force: bool = False) -> None:
         mine = [w for w in waiting if w.language in actor.languages]

@@ -27,6 +27,7 @@ class Actor:
     # the seeker's open conversation, for queue-position updates
     conversation_id: str | None = None
     last_position: int | None = None
+    last_language_available: bool | None = None  # last told: a listener speaking their language is available
     # the per-socket event rate limit's token bucket: (tokens left, when it was last filled)
     bucket: tuple[float, float] = (1e9, 0.0)
 

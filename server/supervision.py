@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
 from matching.queue import WaitingQueue
 from server.assignments import Assignments
 from server.chat import ChatService
-from server.errors import conflict, not_found
+from server.errors import conflict, forbidden, not_found
 from server.notify import Notifier
 from server.sessions import Actor
 from server.store import audit, conversations, messages
+from server.store.conversations import Conversation
+
+if TYPE_CHECKING:
+    from escalation.alerts import AlertChannel
+
+# The plain line a seeker reads when a supervisor steps in: their chat partner changed, and they are
+# told so rather than seeing the heading silently switch names. Per conversation language.
+_JOINED = {
+    "en": ("{name}, a supervisor, has joined to help.", "A supervisor has joined to help."),
+    "es": (
+        "{name}, del equipo de supervisión, se ha unido para ayudar.",
+        "Una persona del equipo de supervisión se ha unido para ayudar.",
+    ),
+}
+
+
+def joined_line(language: str, name: str | None) -> str:
+    named, anonymous = _JOINED.get(language, _JOINED["en"])
+    return named.format(name=name) if name else anonymous
 
 
 class Supervision:
@@ -24,19 +44,23 @@ class Supervision:
         queue: WaitingQueue,
         assignments: Assignments,
         notifier: Notifier,
+        alerts: AlertChannel,
     ) -> None:
         self._pool = pool
         self._chat = chat
         self._queue = queue
         self._assignments = assignments
         self._notify = notifier
+        self._alerts = alerts
 
     async def join(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
         result = await self.read(actor, conversation_id, 0, action="join")
         actor.joined.add(conversation_id)
+        await self._alerts.stepped_in(actor, conversation_id, took_over=False)
         return result
 
     async def read(self, actor: Actor, conversation_id: str, after_seq: int, *, action: str = "read") -> dict[str, Any]:
+        """``taken_over`` tells a reconnecting dashboard that this supervisor answers the seeker here."""
         async with self._pool.acquire() as conn, conn.transaction():
             conv = await conversations.get(conn, conversation_id)
             if conv is None:
@@ -51,11 +75,23 @@ class Supervision:
                 detail={"after_seq": after_seq, "messages": len(history)},
             )
         actor.joined.add(conv.id)
-        return {"conversation": conv.to_wire(), "messages": [m.to_wire() for m in history]}
+        return {
+            "conversation": conv.to_wire(),
+            "messages": [m.to_wire() for m in history],
+            "taken_over": _answers(actor, conv),
+        }
+
+    async def taken_over(self, actor: Actor) -> dict[str, Any]:
+        """The conversations this supervisor took over and that are still open (for a reload)."""
+        async with self._pool.acquire() as conn:
+            mine = await conversations.taken_over_by(conn, actor.id)
+        return {"conversations": [c.to_wire() for c in mine]}
 
     async def message(
         self, actor: Actor, conversation_id: str, client_id: str, text: str, visibility: str
     ) -> dict[str, Any]:
+        if visibility == "staff":
+            await self._check_whisper(actor, conversation_id)
         result = await self._chat.post_message(actor, conversation_id, client_id, text, visibility)
         async with self._pool.acquire() as conn:
             await audit.record(
@@ -67,6 +103,21 @@ class Supervision:
             )
         return result
 
+    async def _check_whisper(self, actor: Actor, conversation_id: str) -> None:
+        """A whisper reaches only the listener: with none left (taken over), it would reach nobody who
+        can act on it, while the seeker waits for an answer. Refused, never silently stored."""
+        async with self._pool.acquire() as conn:
+            conv = await conversations.get(conn, conversation_id)
+        if conv is None:
+            raise not_found("no such conversation")
+        if conv.id not in actor.joined and conv.responder_id != actor.id:
+            raise forbidden()
+        if conv.status != "ended" and conv.listener_id is None:
+            raise conflict(
+                "there is no listener in this conversation to whisper to; write to the seeker"
+                ' (visibility "all") instead'
+            )
+
     async def take_over(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
             conv = await conversations.get(conn, conversation_id, lock=True)
@@ -75,12 +126,21 @@ class Supervision:
             if conv.status == "ended":
                 raise conflict("the conversation has ended")
             if conv.responder_id == actor.id:
-                return {"conversation": conv.to_wire()}
+                return {"conversation": conv.to_wire(), "taken_over": True, "message": None}
             await conn.execute(
                 "update conversations set status = 'active', responder_id = $2::uuid, listener_id = null,"
                 " assigned_at = coalesce(assigned_at, now()) where id = $1::uuid",
                 conv.id,
                 actor.id,
+            )
+            line = await messages.append(
+                conn,
+                conversation_id=conv.id,
+                client_id=f"take-over-{uuid.uuid4()}",
+                sender="system",
+                sender_id=None,
+                text=joined_line(conv.language, actor.display_name),
+                visibility="all",
             )
             await audit.record(
                 conn, actor_id=actor.id, actor_role=actor.role, action="take_over", conversation_id=conv.id
@@ -90,6 +150,7 @@ class Supervision:
         actor.joined.add(conv.id)
         if conv.status == "queued":
             await self._queue.remove(conv.id)
+        await self._notify.conversation(conv, "message", line.to_wire())
         await self._notify.seeker(
             conv.seeker_id,
             "matched",
@@ -102,4 +163,9 @@ class Supervision:
                 {"conversation_id": conv.id, "by": "supervisor", "reason": "take_over"},
             )
             await self._assignments.release(conv.listener_id)
-        return {"conversation": updated.to_wire()}
+        await self._alerts.stepped_in(actor, conv.id, took_over=True)
+        return {"conversation": updated.to_wire(), "taken_over": True, "message": line.to_wire()}
+
+
+def _answers(actor: Actor, conv: Conversation) -> bool:
+    return conv.responder_id == actor.id and conv.listener_id is None

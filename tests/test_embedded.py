@@ -47,6 +47,11 @@ async def test_embedded_default_survives_a_restart(tmp_path: Path) -> None:
             stdin="a long enough password\n",
         )
         assert added.returncode == 0, added.stderr
+        # the operator sees their one result, not the embedded database's start-up chatter
+        assert (
+            added.stdout.startswith("created supervisor robin (") and "shown to others as 'Supervisor " in added.stdout
+        )
+        assert "pgserver" not in added.stderr and "commandline" not in added.stderr, added.stderr
         status, body = await post_json(
             server.base_url, "/api/login", {"username": "robin", "password": "a long enough password"}
         )

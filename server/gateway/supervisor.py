@@ -28,6 +28,7 @@ class SupervisorNamespace(RoleNamespace):
         self.event("typing", p.Typing, self.typing)
         self.event("take_over", p.ConversationRef, self.take_over)
         self.event("end_chat", p.ConversationRef, self.end_chat)
+        self.event("list_conversations", None, lambda a, m: services.supervision.taken_over(a))
         self.event("overview", None, lambda a, m: services.overview.current())
         self.event("block_seeker", p.ConversationRef, lambda a, m: services.chat.block_seeker(a, m.conversation_id))
 

@@ -27,6 +27,13 @@ class Conversation:
     queued_at: datetime
     assigned_at: datetime | None
 
+    @property
+    def responder_role(self) -> str | None:
+        """Who answers the seeker now: their listener, a supervisor who took it over, or nobody yet."""
+        if self.responder_id is None:
+            return None
+        return "listener" if self.responder_id == self.listener_id else "supervisor"
+
     def to_wire(self) -> dict[str, Any]:
         return {
             "conversation_id": self.id,
@@ -35,6 +42,7 @@ class Conversation:
             "language": self.language,
             "severity": self.severity,
             "listener": {"display_name": self.responder_name} if self.responder_name else None,
+            "responder_role": self.responder_role,
             "created_at": iso(self.created_at),
             "last_seq": self.last_seq,
         }
@@ -132,6 +140,16 @@ async def active_for_listener(conn: asyncpg.Connection, listener_id: str) -> lis
     rows = await conn.fetch(
         f"{_SELECT} where c.listener_id = $1::uuid and c.status = 'active' order by c.assigned_at",
         listener_id,
+    )
+    return [c for c in map(_conversation, rows) if c is not None]
+
+
+async def taken_over_by(conn: asyncpg.Connection, supervisor_id: str) -> list[Conversation]:
+    """The open conversations a supervisor answers (took over): their dashboard after a reload."""
+    rows = await conn.fetch(
+        f"{_SELECT} where c.responder_id = $1::uuid and c.listener_id is null and c.status = 'active'"
+        " order by c.assigned_at",
+        supervisor_id,
     )
     return [c for c in map(_conversation, rows) if c is not None]
 

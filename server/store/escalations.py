@@ -31,6 +31,12 @@ class Escalation:
     acknowledged_by_name: str | None
     last_alerted_at: datetime
     paged_at: datetime | None
+    # the supervisor who took the conversation over (then there is no listener any more)
+    taken_over_by_name: str | None = None
+    updated_at: datetime | None = None  # evidence or severity last changed by a later message
+    message_id: str | None = None  # the seeker message that raised it (detector escalations)
+    topic: str | None = None  # the conversation's, so a supervisor sees at once who they would be helping
+    language: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -48,17 +54,34 @@ class Escalation:
             "resolved_at": iso(self.resolved_at),
             "outcome": self.outcome,
             "listener": {"display_name": self.listener_name} if self.listener_name else None,
+            "taken_over_by": {"display_name": self.taken_over_by_name} if self.taken_over_by_name else None,
+            "updated_at": iso(self.updated_at),
+            "topic": self.topic,
+            "language": self.language,
         }
 
 
 _SELECT = (
     "select e.id::text, e.conversation_id::text, e.source, e.category, e.severity, e.evidence, e.reason, e.status,"
     " e.created_at, e.acknowledged_at, e.resolved_at, e.outcome, e.note, lu.display_name, au.display_name,"
-    " e.last_alerted_at, e.paged_at"
+    " e.last_alerted_at, e.paged_at,"
+    " case when c.listener_id is null and c.responder_id is not null then ru.display_name end, e.updated_at,"
+    " e.message_id::text, c.topic, c.language"
     " from escalations e join conversations c on c.id = e.conversation_id"
     " left join users lu on lu.id = c.listener_id"
+    " left join users ru on ru.id = c.responder_id"
     " left join users au on au.id = e.acknowledged_by"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What a detector hit did to the conversation's escalations: a new one, or a changed open one
+    (``rose``: its severity went up)."""
+
+    created: Escalation | None = None
+    updated: Escalation | None = None
+    rose: bool = False
 
 
 def _escalation(row: asyncpg.Record | None) -> Escalation | None:
@@ -122,6 +145,45 @@ async def acknowledge(conn: asyncpg.Connection, escalation_id: str, by: str) -> 
         " where id = $1::uuid and status = 'open'",
         escalation_id,
         by,
+    )
+    return await get(conn, escalation_id)
+
+
+async def open_for(conn: asyncpg.Connection, conversation_id: str) -> list[Escalation]:
+    rows = await conn.fetch(
+        f"{_SELECT} where e.conversation_id = $1::uuid and e.status = 'open' order by e.created_at", conversation_id
+    )
+    return [e for e in map(_escalation, rows) if e is not None]
+
+
+_SEVERITY_RANK = {"high": 1, "imminent": 2}
+MAX_EVIDENCE_SPANS = 32
+_RANK = "(case {} when 'imminent' then 2 when 'high' then 1 else 0 end)"
+
+
+async def add_evidence(
+    conn: asyncpg.Connection, escalation_id: str, evidence: list[dict[str, Any]], severity: str
+) -> Escalation | None:
+    """A later message about the same crisis: its words join the escalation's evidence (spans already
+    there are not repeated) and the severity rises if the new message is more serious. None when
+    nothing changed (the same words again), so supervisors are not told twice."""
+    current = await get(conn, escalation_id)
+    if current is None:
+        return None
+    known = {(e.get("text"), e.get("category"), e.get("severity")) for e in current.evidence}
+    fresh = [e for e in evidence if (e.get("text"), e.get("category"), e.get("severity")) not in known]
+    fresh = fresh[: max(0, MAX_EVIDENCE_SPANS - len(current.evidence))]  # a long chat cannot grow it without bound
+    rises = _SEVERITY_RANK.get(severity, 0) > _SEVERITY_RANK.get(current.severity, 0)
+    if not fresh and not rises:
+        return None
+    sealed = [{**e, "text": cipher().seal(e.get("text", ""), current.conversation_id)} for e in fresh]
+    await conn.execute(
+        "update escalations set evidence = evidence || $2::jsonb, updated_at = now(),"
+        f" severity = case when {_RANK.format('$3::text')} > {_RANK.format('severity')} then $3 else severity end"
+        " where id = $1::uuid",
+        escalation_id,
+        sealed,
+        severity,
     )
     return await get(conn, escalation_id)
 

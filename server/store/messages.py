@@ -24,6 +24,7 @@ class Message:
     text: str
     visibility: str
     sent_at: datetime
+    sender_name: str | None = None  # the sender's display name when it was written (staff only)
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -35,11 +36,13 @@ class Message:
             "text": self.text,
             "sent_at": iso(self.sent_at),
             "visibility": self.visibility,
+            "sender_name": self.sender_name,
         }
 
 
 _COLUMNS = (
-    "id::text, conversation_id::text, seq, after_seq, client_id, sender, sender_id::text, text, visibility, sent_at"
+    "id::text, conversation_id::text, seq, after_seq, client_id, sender, sender_id::text, text, visibility, sent_at,"
+    " sender_name"
 )
 _NIL = "00000000-0000-0000-0000-000000000000"
 
@@ -75,6 +78,7 @@ async def append(
     sender_id: str | None,
     text: str,
     visibility: str,
+    sender_name: str | None = None,
 ) -> Message:
     """Next ``seq`` and the row in one round trip; call it with the conversation row locked.
 
@@ -84,8 +88,9 @@ async def append(
     row = await conn.fetchrow(
         "with s as (update conversations set last_seq = last_seq + (case when $6 = 'all' then 1 else 0 end)"
         " where id = $1::uuid returning last_seq)"
-        " insert into messages (conversation_id, seq, after_seq, client_id, sender, sender_id, text, visibility)"
-        " select $1::uuid, case when $6 = 'all' then s.last_seq end, s.last_seq, $2, $3, $4::uuid, $5, $6 from s"
+        " insert into messages (conversation_id, seq, after_seq, client_id, sender, sender_id, text, visibility,"
+        " sender_name)"
+        " select $1::uuid, case when $6 = 'all' then s.last_seq end, s.last_seq, $2, $3, $4::uuid, $5, $6, $7 from s"
         f" returning {_COLUMNS}",
         conversation_id,
         client_id,
@@ -93,6 +98,7 @@ async def append(
         sender_id,
         cipher().seal(text, conversation_id),
         visibility,
+        sender_name,
     )
     message = _message(row)
     assert message is not None
@@ -165,7 +171,19 @@ class Posted:
     duplicate: bool
 
 
-_M = ("id", "conversation_id", "seq", "after_seq", "client_id", "sender", "sender_id", "text", "visibility", "sent_at")
+_M = (
+    "id",
+    "conversation_id",
+    "seq",
+    "after_seq",
+    "client_id",
+    "sender",
+    "sender_id",
+    "text",
+    "visibility",
+    "sent_at",
+    "sender_name",
+)
 
 
 def _prefixed(prefix: str) -> str:
@@ -193,8 +211,8 @@ with conv as (
     from conv where c.id = conv.id and conv.allowed and conv.status <> 'ended' and not exists (select 1 from dup)
     returning c.last_seq
 ), ins as (
-    insert into messages (conversation_id, seq, after_seq, client_id, sender, sender_id, text, visibility)
-    select $1::uuid, case when $6 = 'all' then bump.last_seq end, bump.last_seq, $2, $4, $3::uuid, $5, $6
+    insert into messages (conversation_id, seq, after_seq, client_id, sender, sender_id, text, visibility, sender_name)
+    select $1::uuid, case when $6 = 'all' then bump.last_seq end, bump.last_seq, $2, $4, $3::uuid, $5, $6, $9
     from bump returning *
 )
 select conv.id::text, conv.seeker_id::text, conv.topic, conv.language, conv.status, conv.severity,
@@ -215,6 +233,7 @@ async def post(
     joined: bool,
     text: str,
     visibility: str,
+    sender_name: str | None = None,
 ) -> Posted:
     from server.store.conversations import Conversation
 
@@ -228,6 +247,7 @@ async def post(
         visibility,
         role,
         joined,
+        sender_name,
     )
     if row is None:
         return Posted(None, False, None, False)

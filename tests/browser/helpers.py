@@ -4,6 +4,7 @@ keyboard navigation, accessibility audits."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,7 +105,15 @@ async def serious_axe_violations(page: Page) -> list[dict[str, Any]]:
     return [v for v in result if v["impact"] in ("serious", "critical")]
 
 
-async def screenshot(page: Page, name: str) -> Path:
+def screenshots_wanted() -> bool:
+    """Screenshots in docs/screenshots/ are tracked files: an ordinary test run must leave them alone, so
+    they are (re)written only when someone asks for it with ``PEERLINE_SCREENSHOTS=1``."""
+    return os.environ.get("PEERLINE_SCREENSHOTS") == "1"
+
+
+async def screenshot(page: Page, name: str) -> Path | None:
+    if not screenshots_wanted():
+        return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=False)

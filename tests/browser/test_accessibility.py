@@ -49,6 +49,7 @@ async def test_no_serious_axe_violations(browser: Browser, live_server: ServerPr
     await screenshot(seeker.page, "seeker-crisis-320px")
 
     await expect(listener.page.locator("article.chat-panel")).to_contain_text("kill myself")
+    await expect(listener.page.get_by_test_id("crisis-support")).to_be_visible(timeout=5_000)
     found["listener chat"] = await serious_axe_violations(listener.page)
     await supervisor.page.locator(".escalation--open").get_by_role("button", name="Open conversation").click()
     await expect(supervisor.page.locator("article.watch")).to_contain_text("kill myself")

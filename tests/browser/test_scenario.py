@@ -133,6 +133,10 @@ async def test_seeker_listener_supervisor(browser: Browser, live_server: ServerP
     assert state["cookies"] == []
     assert all(not origin["localStorage"] for origin in state["origins"])
     await expect(listener_chat).to_contain_text("The seeker ended the chat", timeout=5_000)
+    # the supervisor watching is told why it ended, not only that it did
+    await expect(supervisor.page.locator("article.watch")).to_contain_text(
+        "The seeker ended the chat or left with Quick exit", timeout=5_000
+    )
 
     for watched in (seeker, listener, supervisor):
         await watched.context.close()

@@ -48,7 +48,9 @@ async def test_three_processes_one_killed_every_few_seconds(backends) -> None:
         async def chaos() -> None:
             nonlocal kills
             deadline = time.monotonic() + CHAOS_S
-            while time.monotonic() < deadline:
+            # Until the time is up and every process has been killed at least once: how many kills fit in
+            # the time depends on how fast this machine restarts a process, which is not what is tested.
+            while time.monotonic() < deadline or kills < len(servers):
                 await asyncio.sleep(KILL_EVERY_S)
                 victim = servers[kills % 3]
                 victim.kill()
@@ -85,7 +87,7 @@ async def test_three_processes_one_killed_every_few_seconds(backends) -> None:
             *(seeker_life(i, p) for i, p in enumerate(seekers)),
             *(listener_life(j, p) for j, p in enumerate(listeners)),
         )
-        assert kills >= CHAOS_S // (KILL_EVERY_S + 4)  # each round: wait, kill, 1 s down, restart (~2 s)
+        assert kills >= len(servers)  # the premise: every process died at least once under load
 
         # every seeker served: each conversation active with a listener, none queued, nobody over capacity
         conn = await asyncpg.connect(backends.database_url)

@@ -50,12 +50,15 @@ async def test_crisis_message_escalates_once_with_resources_and_risk(live_server
     assert alert["listener"] == {"display_name": "Lee"}
     assert alert["evidence"] and all(e["text"].lower() in CRISIS for e in alert["evidence"])
     risk = await listener.wait_for("risk", timeout=1.0)
-    assert risk == {
+    assert {k: risk[k] for k in ("conversation_id", "category", "severity", "escalation_id")} == {
         "conversation_id": cid,
         "category": "suicide",
         "severity": "imminent",
         "escalation_id": alert["escalation_id"],
     }
+    # what the listener needs at that moment: the words, that the seeker saw resources, a guide for peers
+    assert risk["message_id"] == ack["message"]["id"] and risk["evidence"] and risk["resources_shown"] is True
+    assert risk["guide"]["title"] and any("Ask directly" in step for step in risk["guide"]["steps"])
     stored = await rows(
         backends.database_url,
         "select e.message_id::text, e.severity, c.severity as conv from escalations e"

@@ -83,6 +83,9 @@ async def test_supervisor_overview_and_audit_cli(live_server, backends) -> None:
     done = run_cli({**live_server.env}, "audit")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
-    assert len(lines) == 1 and "\tsam\tjoin\t" in lines[0] and cid in lines[0]
+    # newest first: joining acknowledged the open escalation (issue 15), audited as sam's ack "by join"
+    assert len(lines) == 2 and all(cid in line for line in lines)
+    assert "\tsam\tack\t" in lines[0] and "'by': 'join'" in lines[0]
+    assert "\tsam\tjoin\t" in lines[1]
     for c in (listener, seeker, waiting, supervisor):
         await c.close()

@@ -60,3 +60,27 @@ async def test_topic_fallback_after_the_bound(fast_fallback_server, backends) ->
     await listener.wait_for("assigned")
     await seeker.close()
     await listener.close()
+
+
+async def test_a_seeker_is_told_when_nobody_speaking_their_language_is_available(live_server, backends) -> None:
+    """Issue 15: a Spanish seeker with no Spanish-speaking listener online was told only "number 1 in line"."""
+    base = live_server.base_url
+    await create_user(backends.database_url, "quinn", topics=("talk",), languages=("en",), max_chats=1)
+    listener = await Client(base, "/listener", await login(base, "quinn")).connect()
+    await listener.ok("set_status", {"status": "available", "max_chats": 1})
+    busy = await Client(base, "/seeker", await seeker_token(base)).connect()
+    await busy.ok("request_chat", {"topic": "talk", "language": "en"})
+    await listener.wait_for("assigned")  # the only listener is now at capacity
+
+    english = await Client(base, "/seeker", await seeker_token(base)).connect()
+    spanish = await Client(base, "/seeker", await seeker_token(base, "es")).connect()
+    try:
+        await english.ok("request_chat", {"topic": "talk", "language": "en"})
+        await spanish.ok("request_chat", {"topic": "talk", "language": "es"})
+        told = await spanish.wait_for("queue", lambda e: "language_available" in e)
+        assert told["language_available"] is False and told["position"] >= 1
+        waiting = await english.wait_for("queue", lambda e: "language_available" in e)
+        assert waiting["language_available"] is True  # someone speaking English is on duty, only busy
+    finally:
+        for client in (listener, busy, english, spanish):
+            await client.close()

@@ -7,6 +7,7 @@ import { labelFor } from "../shared/format";
 import type { ShownMessage } from "../shared/messages";
 import type { Language, Topic } from "../shared/protocol";
 import type { ListenerChat } from "./controller";
+import { CrisisSupport } from "./CrisisSupport";
 import { EscalateForm } from "./EscalateForm";
 
 interface Props {
@@ -67,7 +68,19 @@ export function ChatPanel({ chat, topics, languages, onSend, onTyping, onRetry, 
       {escalating && !closed ? (
         <EscalateForm idPrefix={`esc-${id}`} onSubmit={onEscalate} onCancel={() => setEscalating(false)} />
       ) : null}
-      <MessageList messages={chat.messages} viewer="listener" label={`Messages about ${topic}`} onRetry={onRetry} />
+      {chat.notice && !closed ? (
+        <p class="notice notice--warning" role="alert" data-testid="listener-notice">
+          {chat.notice}
+        </p>
+      ) : null}
+      {chat.risk && !closed ? <CrisisSupport id={id} risk={chat.risk} notice={chat.notice} /> : null}
+      <MessageList
+        messages={chat.messages}
+        viewer="listener"
+        label={`Messages about ${topic}`}
+        onRetry={onRetry}
+        flagged={chat.risk?.messageIds}
+      />
       {chat.endedBy ? (
         <p class="notice" role="status">
           {chat.endedBy === "seeker" ? "The seeker ended the chat." : chat.endedBy === "listener" ? "You ended the chat." : "The chat has ended."}

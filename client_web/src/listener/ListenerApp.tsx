@@ -57,6 +57,21 @@ export function ListenerApp() {
           </button>
         </div>
       ) : null}
+      {state.status === "away" && state.connection === "online" ? (
+        <div class="notice card away-prompt" role="status" data-testid="away-prompt">
+          <p>
+            You're <strong>Away</strong>: no chats will be assigned to you. When you're ready to support someone, set
+            yourself Available.
+          </p>
+          <button
+            type="button"
+            class="button button--primary"
+            onClick={() => void controller.setStatus("available", state.maxChats)}
+          >
+            I'm ready: set me Available
+          </button>
+        </div>
+      ) : null}
       <main id="main" class="console__main">
         <QueueTable
           queue={state.queue}

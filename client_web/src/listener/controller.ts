@@ -9,7 +9,10 @@ import type {
   ChatEndedEvent,
   Conversation,
   Language,
+  CrisisGuide,
+  EscalationStatusEvent,
   Message,
+  NoticeEvent,
   ReleasedEvent,
   RiskEvent,
   Severity,
@@ -28,10 +31,25 @@ export interface ListenerChat {
   messages: ShownMessage[];
   lastSeq: number;
   seekerTyping: boolean;
-  risk: { severity: Severity; category: string | null } | null;
+  risk: RiskState | null;
   released: string | null;
   endedBy: string | null;
   unread: number;
+  /** A notice from the server about this chat's crisis (e.g. no supervisor online), in plain words. */
+  notice: string | null;
+}
+
+/** What the listener knows about a flagged chat: enough to act calmly at that moment. */
+export interface RiskState {
+  severity: Severity;
+  category: string | null;
+  /** Seeker messages that raised it (highlighted in the transcript) and the words themselves. */
+  messageIds?: string[];
+  evidence?: string[];
+  resourcesShown?: boolean;
+  /** Escalation id -> who acknowledged it (null: not yet). */
+  acks?: Record<string, string | null>;
+  guide?: CrisisGuide | null;
 }
 
 export type Status = "available" | "away";
@@ -195,7 +213,12 @@ export class ListenerController {
     });
     if (!ack.ok) return `Could not reach a supervisor: ${ack.error.message}. Try again.`;
     this.updateChat(conversationId, (c) => ({
-      risk: { severity: higher(c.risk?.severity ?? c.conversation.severity, severity), category: c.risk?.category ?? null },
+      risk: {
+        ...c.risk,
+        severity: higher(c.risk?.severity ?? c.conversation.severity, severity),
+        category: c.risk?.category ?? null,
+        acks: { ...c.risk?.acks, [ack.escalation_id]: c.risk?.acks?.[ack.escalation_id] ?? null },
+      },
     }));
     return null;
   }
@@ -277,17 +300,40 @@ export class ListenerController {
     });
     socket.on("risk", (e: RiskEvent) => {
       this.updateChat(e.conversation_id, (c) => ({
-        risk: { severity: higher(c.risk?.severity ?? "none", e.severity), category: e.category },
+        risk: {
+          ...c.risk,
+          severity: higher(c.risk?.severity ?? "none", e.severity),
+          category: e.category ?? c.risk?.category ?? null,
+          messageIds: e.message_id ? unique([...(c.risk?.messageIds ?? []), e.message_id]) : c.risk?.messageIds,
+          evidence: unique([...(c.risk?.evidence ?? []), ...(e.evidence ?? [])]),
+          resourcesShown: Boolean(c.risk?.resourcesShown || e.resources_shown),
+          acks: { ...c.risk?.acks, [e.escalation_id]: c.risk?.acks?.[e.escalation_id] ?? null },
+          guide: e.guide ?? c.risk?.guide ?? null,
+        },
       }));
       this.alert("alert", "Risk flagged in a chat");
       this.announce(`Risk flagged in a chat: ${e.severity}${e.category ? `, ${e.category.replace(/_/g, " ")}` : ""}.`);
     });
+    socket.on("escalation_status", (e: EscalationStatusEvent) => {
+      const by = e.acknowledged_by?.display_name ?? "A supervisor";
+      this.updateChat(e.conversation_id, (c) => ({
+        risk: c.risk ? { ...c.risk, acks: { ...c.risk.acks, [e.escalation_id]: by } } : c.risk,
+        notice: null,
+      }));
+      this.announce(`${by} has acknowledged the crisis in this chat.`);
+    });
+    socket.on("notice", (e: NoticeEvent) => {
+      this.updateChat(e.conversation_id, () => ({ notice: e.message }));
+      this.alert("alert", "No supervisor online");
+      this.announce(e.message);
+    });
     socket.on("released", (e: ReleasedEvent) => {
+      // Plain words only: the event's reason is a code for programs, not for the person reading.
       const text =
         e.by === "supervisor"
-          ? "A supervisor has taken over this chat."
-          : "This chat was returned to the queue.";
-      this.updateChat(e.conversation_id, () => ({ released: e.reason ? `${text} (${e.reason})` : text }));
+          ? "A supervisor has taken over this chat and is now talking with the seeker. Thank you for your part."
+          : "This chat was returned to the queue, so the seeker can be connected with someone else.";
+      this.updateChat(e.conversation_id, () => ({ released: text }));
       this.outbox.drop(e.conversation_id);
       this.announce(text);
       this.persist();
@@ -357,6 +403,7 @@ export class ListenerController {
       released: null,
       endedBy: conversation.status === "ended" ? "system" : null,
       unread: 0,
+      notice: null,
     };
     this.store.set((s) => ({
       chats: { ...s.chats, [id]: { ...chat, conversation, released: null } },
@@ -438,6 +485,10 @@ export class ListenerController {
       },
     };
   }
+}
+
+function unique(items: readonly string[]): string[] {
+  return [...new Set(items)];
 }
 
 const RANK: Record<Severity, number> = { none: 0, high: 1, imminent: 2 };

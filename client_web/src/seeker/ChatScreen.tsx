@@ -3,6 +3,7 @@ import { Composer } from "../shared/components/Composer";
 import { MessageList } from "../shared/components/MessageList";
 import { TypingIndicator } from "../shared/components/TypingIndicator";
 import type { ShownMessage } from "../shared/messages";
+import { t } from "./i18n";
 
 interface Props {
   ended: boolean;
@@ -18,12 +19,6 @@ interface Props {
   onNewChat: () => void;
 }
 
-const ENDED_BY: Record<string, string> = {
-  seeker: "You ended the chat.",
-  listener: "The listener ended the chat.",
-  supervisor: "The chat was ended by a supervisor.",
-  system: "The chat has ended.",
-};
 
 /** The conversation with a listener, and what is left of it after it ends. */
 export function ChatScreen(props: Props) {
@@ -32,21 +27,21 @@ export function ChatScreen(props: Props) {
   return (
     <section class="chat" aria-labelledby="chat-title">
       <div class="chat__head">
-        <h1 id="chat-title">{ended ? "Chat ended" : listenerName ? `Chatting with ${listenerName}` : "Your chat"}</h1>
+        <h1 id="chat-title">{ended ? t().chatEnded : listenerName ? t().chattingWith(listenerName) : t().yourChat}</h1>
         {!ended ? (
           confirming ? (
-            <div class="confirm" role="group" aria-label="End the chat?">
-              <span>End the chat?</span>
+            <div class="confirm" role="group" aria-label={t().endChatQuestion}>
+              <span>{t().endChatQuestion}</span>
               <button type="button" class="button button--danger" onClick={() => { setConfirming(false); props.onEnd(); }}>
-                Yes, end
+                {t().yesEnd}
               </button>
               <button type="button" class="button button--secondary" onClick={() => setConfirming(false)}>
-                Keep chatting
+                {t().keepChatting}
               </button>
             </div>
           ) : (
             <button type="button" class="button button--secondary" onClick={() => setConfirming(true)}>
-              End chat
+              {t().endChat}
             </button>
           )
         ) : null}
@@ -55,28 +50,43 @@ export function ChatScreen(props: Props) {
         messages={messages}
         viewer="seeker"
         listenerName={listenerName}
-        label="Conversation"
+        label={t().conversation}
+        words={{
+          you: t().you,
+          listener: t().listenerLabel,
+          supervisor: t().supervisorLabel,
+          system: t().peerline,
+          sending: t().sending,
+          queued: t().queued,
+          notSent: t().notSent,
+          tryAgain: t().tryAgain,
+        }}
         onRetry={props.onRetry}
-        emptyText="Say hello whenever you're ready."
+        emptyText={ended ? undefined : t().sayHello}
       />
       {ended ? (
         <div class="ended card">
-          <p>{ENDED_BY[endedBy ?? "system"] ?? ENDED_BY.system} Thank you for reaching out.</p>
+          <p>
+            {t().endedBy[endedBy ?? "system"] ?? t().endedBy.system} {t().thanks}
+          </p>
           <button type="button" class="button button--primary" onClick={props.onNewChat}>
-            Start a new chat
+            {t().newChat}
           </button>
         </div>
       ) : (
         <>
-          <TypingIndicator who={listenerTyping ? (listenerName ?? "The listener") : null} />
+          <TypingIndicator who={listenerTyping ? (listenerName ?? t().theListener) : null} format={t().isTyping} />
           <Composer
             id="seeker-message"
-            label="Your message"
+            label={t().yourMessage}
+            sendLabel={t().send}
+            keysHint={t().keysHint}
+            tooLongText={t().tooLong}
             onSend={props.onSend}
             onTyping={props.onTyping}
-            disabledReason={offline ? "Offline: your message will be sent when you reconnect." : undefined}
+            disabledReason={offline ? t().offlineSend : undefined}
           />
-          {offline ? <p class="composer__hint">Offline: messages you send now are kept and sent when you reconnect.</p> : null}
+          {offline ? <p class="composer__hint">{t().offlineKept}</p> : null}
         </>
       )}
     </section>

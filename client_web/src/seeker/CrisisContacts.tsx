@@ -1,5 +1,6 @@
 import { CrisisResourceList } from "../shared/components/CrisisResourceList";
-import { CRISIS_CONTACTS } from "../shared/crisisContacts";
+import { CRISIS_CONTACTS, CRISIS_CONTACTS_ES } from "../shared/crisisContacts";
+import { currentSeekerLang, t } from "./i18n";
 
 interface Props {
   open: boolean;
@@ -10,11 +11,11 @@ interface Props {
 export function CrisisContacts({ open, onClose }: Props) {
   return (
     <section id="crisis-contacts" class="card contacts" hidden={!open} aria-labelledby="contacts-title">
-      <h2 id="contacts-title">If you need help right now</h2>
-      <p>If you are in danger or might act on thoughts of harming yourself, contact one of these now:</p>
-      <CrisisResourceList resources={CRISIS_CONTACTS} />
+      <h2 id="contacts-title">{t().contactsTitle}</h2>
+      <p>{t().contactsIntro}</p>
+      <CrisisResourceList resources={currentSeekerLang() === "es" ? CRISIS_CONTACTS_ES : CRISIS_CONTACTS} />
       <button type="button" class="button button--secondary" onClick={onClose}>
-        Close contacts
+        {t().closeContacts}
       </button>
     </section>
   );

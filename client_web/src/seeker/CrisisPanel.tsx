@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { CrisisResourceList } from "../shared/components/CrisisResourceList";
 import type { CrisisResource } from "../shared/protocol";
+import { t } from "./i18n";
 
 interface Props {
   resources: readonly CrisisResource[];
@@ -13,24 +14,21 @@ export function CrisisPanel({ resources }: Props) {
   if (folded) {
     return (
       <div class="crisis-bar" data-testid="crisis-panel">
-        <span>Help is available right now.</span>
+        <span>{t().helpAvailable}</span>
         <button type="button" class="button button--crisis button--small" aria-expanded="false" onClick={() => setFolded(false)}>
-          Show crisis resources
+          {t().showCrisis}
         </button>
       </div>
     );
   }
   return (
-    <section class="crisis-panel" role="alert" aria-labelledby="crisis-title" data-testid="crisis-panel">
-      <h2 id="crisis-title">You don't have to face this alone — help is available now</h2>
-      <p>
-        It sounds like you may be going through something very hard. A peer is here with you, and these
-        services can help right now, any time:
-      </p>
+    <section class="crisis-panel" role="alert" aria-labelledby="crisis-title" data-testid="crisis-panel" tabIndex={0}>
+      <h2 id="crisis-title">{t().crisisTitle}</h2>
+      <p>{t().crisisIntro}</p>
       <CrisisResourceList resources={resources} />
-      <p>If you are in immediate danger, call your local emergency number.</p>
+      <p>{t().crisisDanger}</p>
       <button type="button" class="button button--secondary button--small" aria-expanded="true" onClick={() => setFolded(true)}>
-        Hide this and keep chatting
+        {t().hideCrisis}
       </button>
     </section>
   );

@@ -1,3 +1,5 @@
+import { t } from "./i18n";
+
 interface Props {
   embedded: boolean;
   contactsOpen: boolean;
@@ -12,7 +14,7 @@ export function Header({ embedded, contactsOpen, onToggleContacts, onQuickExit, 
     <header class="seeker-header">
       <p class="brand">
         <span class="brand__mark" aria-hidden="true" />
-        Peerline
+        <span class="brand__name">Peerline</span>
       </p>
       <div class="seeker-header__actions">
         <button
@@ -22,19 +24,19 @@ export function Header({ embedded, contactsOpen, onToggleContacts, onQuickExit, 
           aria-controls="crisis-contacts"
           onClick={onToggleContacts}
         >
-          Crisis contacts
+          {t().crisisContacts}
         </button>
         <button
           type="button"
           class="button button--exit"
           onClick={onQuickExit}
-          title="Leave this page at once (or press Escape twice)"
+          title={t().quickExitTitle}
           data-testid="quick-exit"
         >
-          Quick exit
+          {t().quickExit}
         </button>
         {embedded ? (
-          <button type="button" class="button button--ghost" onClick={onMinimize} aria-label="Minimize chat">
+          <button type="button" class="button button--ghost" onClick={onMinimize} aria-label={t().minimize}>
             <span aria-hidden="true">–</span>
           </button>
         ) : null}

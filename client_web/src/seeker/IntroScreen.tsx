@@ -2,16 +2,19 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, fetchLanguages, fetchTopics } from "../shared/api";
 import { MAX_TEXT } from "../shared/components/Composer";
 import type { Language, Topic } from "../shared/protocol";
+import { t } from "./i18n";
 
 interface Props {
   initialTopic: string | null;
   initialLanguage: string | null;
   busy: boolean;
   onStart: (topic: string, language: string, text: string) => void;
+  /** The chosen language: the whole seeker interface follows it at once. */
+  onLanguage: (language: string) => void;
 }
 
 /** Before the chat: topic, language, what peer support is, and an optional first message. */
-export function IntroScreen({ initialTopic, initialLanguage, busy, onStart }: Props) {
+export function IntroScreen({ initialTopic, initialLanguage, busy, onStart, onLanguage }: Props) {
   const [topics, setTopics] = useState<Topic[] | null>(null);
   const [languages, setLanguages] = useState<Language[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -19,6 +22,10 @@ export function IntroScreen({ initialTopic, initialLanguage, busy, onStart }: Pr
   const [language, setLanguage] = useState(initialLanguage ?? "");
   const [text, setText] = useState("");
   const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    if (language) onLanguage(language);
+  }, [language]);
 
   useEffect(() => {
     let cancelled = false;
@@ -35,7 +42,7 @@ export function IntroScreen({ initialTopic, initialLanguage, busy, onStart }: Pr
         );
       })
       .catch((error: unknown) => {
-        if (!cancelled) setLoadError(error instanceof ApiError ? error.message : "Could not load the chat options.");
+        if (!cancelled) setLoadError(error instanceof ApiError ? error.message : t().loadError);
       });
     return () => {
       cancelled = true;
@@ -49,33 +56,33 @@ export function IntroScreen({ initialTopic, initialLanguage, busy, onStart }: Pr
 
   return (
     <div class="intro">
-      <h1>Talk with someone who's been there</h1>
+      <h1>{t().introTitle}</h1>
       <section class="card about" aria-labelledby="about-title">
-        <h2 id="about-title">What peer support is — and isn't</h2>
+        <h2 id="about-title">{t().aboutTitle}</h2>
         <ul>
           <li>
-            <strong>It is</strong> a confidential, anonymous chat with a trained volunteer who shares some of your
-            experience and will listen without judging.
+            <strong>{t().aboutIs[0]}</strong>
+            {t().aboutIs[1]}
           </li>
           <li>
-            <strong>It isn't</strong> therapy, medical advice or an emergency service. If you are in danger right now,
-            use the crisis contacts at the top of this page.
+            <strong>{t().aboutIsnt[0]}</strong>
+            {t().aboutIsnt[1]}
           </li>
-          <li>You don't need to give your name. You can leave at any moment with Quick exit.</li>
+          <li>{t().aboutAnonymous}</li>
         </ul>
       </section>
       {loadError ? (
         <div class="card error-box" role="alert">
           <p>{loadError}</p>
           <button type="button" class="button button--secondary" onClick={() => setAttempt((a) => a + 1)}>
-            Try again
+            {t().tryAgain}
           </button>
         </div>
       ) : null}
       <form class="card start-form" onSubmit={submit} aria-labelledby="start-title">
-        <h2 id="start-title">Start a chat</h2>
+        <h2 id="start-title">{t().startTitle}</h2>
         <div class="field">
-          <label for="topic">What would you like to talk about?</label>
+          <label for="topic">{t().topicLabel}</label>
           <select
             id="topic"
             value={topic}
@@ -90,7 +97,7 @@ export function IntroScreen({ initialTopic, initialLanguage, busy, onStart }: Pr
           </select>
         </div>
         <div class="field">
-          <label for="language">Language</label>
+          <label for="language">{t().languageLabel}</label>
           <select
             id="language"
             value={language}
@@ -105,7 +112,7 @@ export function IntroScreen({ initialTopic, initialLanguage, busy, onStart }: Pr
           </select>
         </div>
         <div class="field">
-          <label for="first-message">What's on your mind? (optional)</label>
+          <label for="first-message">{t().firstMessageLabel}</label>
           <textarea
             id="first-message"
             rows={3}
@@ -115,7 +122,7 @@ export function IntroScreen({ initialTopic, initialLanguage, busy, onStart }: Pr
           />
         </div>
         <button type="submit" class="button button--primary button--wide" disabled={busy || !topics || !topic}>
-          {busy ? "Starting…" : "Start chat"}
+          {busy ? t().starting : t().startChat}
         </button>
       </form>
     </div>

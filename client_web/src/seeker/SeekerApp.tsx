@@ -7,6 +7,7 @@ import { SeekerController } from "./controller";
 import { CrisisContacts } from "./CrisisContacts";
 import { CrisisPanel } from "./CrisisPanel";
 import { Header } from "./Header";
+import { applySeekerLang, t } from "./i18n";
 import { IntroScreen } from "./IntroScreen";
 import { CLOSE_MESSAGE, isEmbedded, listenForDoubleEscape, listenForHostExit, quickExit } from "./quickExit";
 import { WaitingScreen } from "./WaitingScreen";
@@ -27,6 +28,7 @@ export function SeekerApp() {
     window.setTimeout(() => document.getElementById("contacts-title")?.focus(), 0);
   };
 
+  applySeekerLang(state.lang); // before any child renders: every word follows the seeker's language
   const { phase } = state;
   return (
     <div class={embedded ? "seeker seeker--embedded" : "seeker"}>
@@ -39,7 +41,7 @@ export function SeekerApp() {
       />
       <ConnectionBanner
         connection={state.connection}
-        offlineText="You're offline. We'll reconnect automatically — nothing you write is lost."
+        offlineText={t().offline}
       />
       <main id="main" class="seeker-main">
         <CrisisContacts open={contactsOpen} onClose={() => setContactsOpen(false)} />
@@ -48,7 +50,7 @@ export function SeekerApp() {
           <div class="notice card" role="alert">
             <p>{state.notice}</p>
             <button type="button" class="button button--secondary" onClick={() => controller.dismissNotice()}>
-              Dismiss
+              {t().dismiss}
             </button>
           </div>
         ) : null}
@@ -58,12 +60,15 @@ export function SeekerApp() {
             initialLanguage={params.get("language")}
             busy={phase === "starting"}
             onStart={(topic, language, text) => void controller.start(topic, language, text)}
+            onLanguage={(language) => controller.setLanguage(language)}
           />
         ) : null}
         {phase === "waiting" ? (
           <WaitingScreen
             position={state.position}
             estimatedWaitS={state.estimatedWaitS}
+            languageAvailable={state.languageAvailable}
+            language={state.language}
             onShowContacts={showContacts}
             onCancel={() => void controller.endChat()}
           />

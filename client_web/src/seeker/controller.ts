@@ -22,7 +22,10 @@ import type {
   QueueEvent,
   TypingEvent,
 } from "../shared/protocol";
+import { playChime } from "../shared/sound";
 import { Store } from "../shared/store";
+import { flashTitle } from "../shared/titleFlash";
+import { type SeekerLang, t, toSeekerLang } from "./i18n";
 import { emptySession, loadSession, saveSession, type SeekerSession } from "./session";
 
 export type Phase = "intro" | "starting" | "waiting" | "chatting" | "ended";
@@ -40,6 +43,11 @@ export interface SeekerState {
   endedBy: string | null;
   notice: string | null;
   announcements: { id: string; text: string }[];
+  /** The interface language (the chosen chat language, else the browser's), and the chat's language. */
+  lang: SeekerLang;
+  language: string | null;
+  /** false when nobody who speaks the chat's language is on duty (from `queue`); null when not known. */
+  languageAvailable: boolean | null;
 }
 
 const TYPING_TIMEOUT_MS = 8000;
@@ -59,6 +67,9 @@ export class SeekerController {
     endedBy: null,
     notice: null,
     announcements: [],
+    lang: "en",
+    language: null,
+    languageAvailable: null,
   });
 
   private session: SeekerSession;
@@ -70,6 +81,11 @@ export class SeekerController {
 
   constructor() {
     this.session = loadSession();
+    const asked = new URLSearchParams(window.location.search).get("language");
+    this.store.set({
+      lang: toSeekerLang(this.session.language) ?? toSeekerLang(asked) ?? toSeekerLang(navigator.language) ?? "en",
+      language: this.session.language,
+    });
     this.outbox = new Outbox(() => this.socket, this.outboxHooks(), this.session.outbox);
     if (this.session.crisis) this.store.set({ crisis: this.session.crisis });
     if (this.session.token && this.session.conversationId) {
@@ -88,10 +104,16 @@ export class SeekerController {
     });
   }
 
+  /** The seeker chose a language: the interface follows at once (English for a language it lacks). */
+  setLanguage(language: string): void {
+    this.store.set({ lang: toSeekerLang(language) ?? "en", language });
+  }
+
   /** Ask for a chat: get an anonymous identity if needed, connect, `request_chat`. */
   async start(topic: string, language: string, firstText: string): Promise<void> {
     if (this.store.state.phase === "starting") return;
-    this.store.set({ phase: "starting", notice: null, crisis: null, endedBy: null, messages: [] });
+    this.store.set({ phase: "starting", notice: null, crisis: null, endedBy: null, messages: [], languageAvailable: null });
+    this.setLanguage(language);
     this.haveTranscript = true;
     this.outbox.clear();
     this.session = { ...emptySession(), token: this.session.token, topic, language };
@@ -107,7 +129,7 @@ export class SeekerController {
       } catch (error) {
         this.store.set({
           phase: "intro",
-          notice: error instanceof ApiError ? error.message : "Could not start a chat. Please try again.",
+          notice: error instanceof ApiError ? error.message : t().couldNotStart,
         });
         return;
       }
@@ -119,7 +141,7 @@ export class SeekerController {
       this.store.set({
         phase: "intro",
         connection: this.socket ? "offline" : "idle",
-        notice: "Could not connect to the chat service. Check your connection and try again.",
+        notice: t().couldNotConnect,
       });
       return;
     }
@@ -144,10 +166,10 @@ export class SeekerController {
     if (!ack.ok) {
       const message =
         ack.error.code === "conflict"
-          ? "You already have a chat open. Please wait a moment and reload the page."
+          ? t().alreadyOpen
           : ack.error.code === "rate_limited"
-            ? "Too many requests right now. Please try again in a minute."
-            : `Could not start the chat (${ack.error.message}). Please try again.`;
+            ? t().tooMany
+            : t().couldNotStartBecause(ack.error.message);
       this.store.set({ phase: "intro", notice: message, messages: [] });
       return;
     }
@@ -201,8 +223,8 @@ export class SeekerController {
       this.store.set({
         notice:
           ack.error.code === "offline"
-            ? "You're offline, so the chat could not be ended yet. Try again when you're back online."
-            : `The chat could not be ended (${ack.error.message}). Please try again.`,
+            ? t().offlineEnd
+            : t().couldNotEnd(ack.error.message),
       });
     }
   }
@@ -265,6 +287,7 @@ export class SeekerController {
       this.store.set((s) => ({
         position: e.position,
         estimatedWaitS: e.estimated_wait_s,
+        languageAvailable: typeof e.language_available === "boolean" ? e.language_available : s.languageAvailable,
         phase: s.phase === "starting" || s.phase === "waiting" ? (e.position === 0 ? "chatting" : "waiting") : s.phase,
       }));
     });
@@ -272,7 +295,8 @@ export class SeekerController {
       if (this.session.conversationId && e.conversation_id !== this.session.conversationId) return;
       const name = e.listener?.display_name ?? null;
       this.store.set({ phase: "chatting", listenerName: name, position: 0 });
-      this.announce(`${name ?? "A listener"} joined the chat.`);
+      this.announce(t().joined(name));
+      this.callAttention("A listener joined");
     });
     socket.on("message", (m: Message) => this.onMessage(m));
     socket.on("typing", (e: TypingEvent) => {
@@ -330,9 +354,9 @@ export class SeekerController {
     if (!ack.ok) {
       if (ack.error.code === "not_found" || ack.error.code === "forbidden") {
         this.newChat();
-        this.store.set({ notice: "Your earlier chat could not be found. You can start a new one." });
+        this.store.set({ notice: t().notFound });
       } else if (ack.error.code !== "offline") {
-        this.store.set({ notice: "Could not load the chat history yet. Retrying when the connection is back." });
+        this.store.set({ notice: t().historyLater });
       }
       return false;
     }
@@ -356,9 +380,23 @@ export class SeekerController {
     this.applyMessages([message]);
     if (message.sender !== "seeker") {
       this.store.set({ listenerTyping: false });
-      const who = message.sender === "listener" ? (this.store.state.listenerName ?? "Listener") : message.sender === "supervisor" ? "Supervisor" : "Peerline";
-      this.announce(`${who} says: ${message.text}`);
+      const who =
+        message.sender === "listener"
+          ? t().listenerLabel(message.sender_name ?? this.store.state.listenerName)
+          : message.sender === "supervisor"
+            ? t().supervisorLabel(message.sender_name ?? null)
+            : t().peerline;
+      this.announce(t().says(who, message.text));
+      this.callAttention("New message");
     }
+  }
+
+  /** The waiting screen says the page may stay in the background: then a listener joining or replying
+   * must reach the seeker there, with a soft chime and a flashing tab title (neutral words only). */
+  private callAttention(title: string): void {
+    if (document.visibilityState === "visible" && document.hasFocus()) return;
+    playChime("message");
+    flashTitle(title);
   }
 
   private applyMessages(messages: Message[]): void {
@@ -398,7 +436,7 @@ export class SeekerController {
       connection: "idle",
       conversationId: null,
       messages: [],
-      notice: "Your chat session has expired. You can start a new chat.",
+      notice: t().expired,
     });
   }
 

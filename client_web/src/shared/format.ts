@@ -9,13 +9,6 @@ export function formatDuration(seconds: number | null | undefined): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-export function formatEstimate(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "We can't estimate the wait yet.";
-  if (seconds < 60) return "Estimated wait: less than a minute.";
-  const minutes = Math.round(seconds / 60);
-  return `Estimated wait: about ${minutes} minute${minutes === 1 ? "" : "s"}.`;
-}
-
 export function ageSeconds(iso: string, now: number): number {
   const t = Date.parse(iso);
   return Number.isNaN(t) ? 0 : Math.max(0, (now - t) / 1000);

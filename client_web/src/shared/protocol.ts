@@ -15,6 +15,8 @@ export interface Message {
   text: string;
   sent_at: string;
   visibility: Visibility;
+  /** The staff sender's display name when the message was written (null for the seeker and system lines). */
+  sender_name?: string | null;
 }
 
 export interface Conversation {
@@ -24,6 +26,8 @@ export interface Conversation {
   language: string;
   severity: Severity;
   listener: { display_name: string } | null;
+  /** Who answers the seeker: their listener, a supervisor who took the conversation over, or nobody yet. */
+  responder_role?: "listener" | "supervisor" | null;
   created_at: string;
   last_seq: number;
 }
@@ -49,14 +53,17 @@ export interface CrisisResource {
   name: string;
   how: string;
   available: string;
-  /** Only for the bundled contacts: a tel:/sms: link. Never taken from the network. */
-  href?: string;
+  /** Only for the bundled contacts: tel:/sms: links, each with the words it dials or texts. Never taken
+   * from the network. */
+  links?: readonly { text: string; href: string }[];
 }
 
 export interface QueueEvent {
   conversation_id: string;
   position: number;
   estimated_wait_s: number | null;
+  /** Whether a listener who speaks the conversation's language is on duty (absent: not known). */
+  language_available?: boolean;
 }
 
 export interface MatchedEvent {
@@ -89,11 +96,28 @@ export interface WaitingEntry {
   severity: Severity;
 }
 
+export interface CrisisGuide {
+  title: string;
+  steps: string[];
+}
+
 export interface RiskEvent {
   conversation_id: string;
   category: string | null;
   severity: Severity;
   escalation_id: string;
+  message_id?: string | null;
+  evidence?: string[];
+  resources_shown?: boolean;
+  status?: EscalationStatus;
+  guide?: CrisisGuide | null;
+}
+
+export interface EscalationStatusEvent {
+  conversation_id: string;
+  escalation_id: string;
+  status: EscalationStatus;
+  acknowledged_by: { display_name: string } | null;
 }
 
 export interface ReleasedEvent {
@@ -114,8 +138,21 @@ export interface Escalation {
   status: EscalationStatus;
   created_at: string;
   listener: { display_name: string } | null;
+  reason?: string | null;
+  acknowledged_by?: { display_name: string } | null;
+  taken_over_by?: { display_name: string } | null;
+  updated_at?: string | null;
+  topic?: string | null;
+  language?: string | null;
   outcome?: string | null;
   note?: string | null;
+}
+
+export interface NoticeEvent {
+  conversation_id: string;
+  code: string;
+  message: string;
+  paging?: boolean;
 }
 
 export interface ListenerLoad {

@@ -1,11 +1,14 @@
 import { useState } from "preact/hooks";
 import { RiskBadge } from "../shared/components/RiskBadge";
 import { ageSeconds, formatDuration } from "../shared/format";
-import type { Escalation, Outcome } from "../shared/protocol";
+import { labelFor } from "../shared/format";
+import type { Escalation, Language, Outcome, Topic } from "../shared/protocol";
 import { ResolveForm } from "./ResolveForm";
 
 interface Props {
   escalation: Escalation;
+  topics: readonly Topic[];
+  languages: readonly Language[];
   now: number;
   watching: boolean;
   onAck: () => void;
@@ -26,7 +29,7 @@ function evidenceText(evidence: unknown): string | null {
 const STATUS: Record<string, string> = { open: "Not acknowledged", acknowledged: "Acknowledged", resolved: "Resolved" };
 
 /** One escalation: what, how serious, how old, and what a supervisor can do about it. */
-export function EscalationItem({ escalation: e, now, watching, onAck, onOpen, onResolve }: Props) {
+export function EscalationItem({ escalation: e, topics, languages, now, watching, onAck, onOpen, onResolve }: Props) {
   const [resolving, setResolving] = useState(false);
   const evidence = evidenceText(e.evidence);
   return (
@@ -35,10 +38,23 @@ export function EscalationItem({ escalation: e, now, watching, onAck, onOpen, on
         <RiskBadge severity={e.severity} category={e.category} />
         <span class={`status status--${e.status}`}>{STATUS[e.status] ?? e.status}</span>
         <span class="muted">{formatDuration(ageSeconds(e.created_at, now))} ago</span>
+        {e.updated_at ? <span class="muted"> · updated {formatDuration(ageSeconds(e.updated_at, now))} ago</span> : null}
       </div>
+      {e.topic || e.language ? (
+        <p class="escalation__where">
+          {[e.topic ? labelFor(topics, e.topic) : null, e.language ? labelFor(languages, e.language) : null]
+            .filter(Boolean)
+            .join(" · ")}
+        </p>
+      ) : null}
       <p class="escalation__meta">
         {e.source === "listener" ? "Raised by the listener" : "Flagged by the detector"}
-        {e.listener ? ` · listener: ${e.listener.display_name}` : " · no listener yet"}
+        {e.taken_over_by
+          ? ` · taken over by ${e.taken_over_by.display_name}`
+          : e.listener
+            ? ` · listener: ${e.listener.display_name}`
+            : " · no listener yet"}
+        {e.acknowledged_by && e.status !== "open" ? ` · acknowledged by ${e.acknowledged_by.display_name}` : ""}
       </p>
       {evidence ? <p class="escalation__evidence">{evidence}</p> : null}
       {e.status === "resolved" && e.outcome ? <p class="muted">Outcome: {e.outcome.replace(/_/g, " ")}</p> : null}

@@ -48,6 +48,8 @@ export function EscalationList({ state, controller }: Props) {
             <EscalationItem
               key={e.escalation_id}
               escalation={e}
+              topics={state.topics}
+              languages={state.languages}
               now={now}
               watching={Boolean(state.chats[e.conversation_id])}
               onAck={() => void controller.ack(e.escalation_id)}

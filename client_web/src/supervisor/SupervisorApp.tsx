@@ -4,6 +4,7 @@ import { LiveAnnouncer } from "../shared/components/LiveAnnouncer";
 import { LoginForm } from "../shared/components/LoginForm";
 import { useStore } from "../shared/store";
 import { SupervisorController } from "./controller";
+import { AlertBanner } from "./AlertBanner";
 import { EscalationList } from "./EscalationList";
 import { OverviewPanel } from "./OverviewPanel";
 import { WatchPanel } from "./WatchPanel";
@@ -44,6 +45,13 @@ export function SupervisorApp() {
         </div>
       </header>
       <ConnectionBanner connection={state.connection} offlineText="Offline — reconnecting. Alerts may be delayed until the connection is back." />
+      <AlertBanner
+        escalations={Object.values(state.escalations)}
+        topics={state.topics}
+        languages={state.languages}
+        onAck={(id) => void controller.ack(id)}
+        onOpen={(cid) => void controller.open(cid)}
+      />
       {state.notice ? (
         <div class="notice card" role="alert">
           <p>{state.notice}</p>

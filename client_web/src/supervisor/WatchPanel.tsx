@@ -18,12 +18,38 @@ interface Props {
   onClose: () => void;
 }
 
+/** Why a conversation ended, in words (the seeker's own end includes a Quick exit). */
+function endedText(by: string | null, reason: string | null): string {
+  switch (by) {
+    case "seeker":
+      return "The seeker ended the chat or left with Quick exit.";
+    case "listener":
+      return "The listener ended the chat.";
+    case "supervisor":
+      return "A supervisor ended the chat.";
+    default:
+      return reason === "seeker_left"
+        ? "The seeker was away too long: the chat ended."
+        : reason && /^[a-z_]+$/.test(reason)
+          ? "The chat was ended by Peerline."
+          : reason
+            ? `The chat has ended: ${reason}.`
+            : "This conversation has ended.";
+  }
+}
+
 /** A conversation watched live: whisper to the listener, write to the seeker, or take over. */
 export function WatchPanel({ chat, topics, languages, onSend, onRetry, onTakeOver, onClose }: Props) {
   const id = chat.conversation.conversation_id;
-  const [visibility, setVisibility] = useState<Visibility>(chat.takenOver ? "all" : "staff");
+  const [chosen, setVisibility] = useState<Visibility>(chat.takenOver ? "all" : "staff");
   const [confirmTake, setConfirmTake] = useState(false);
-  const listenerName = chat.conversation.listener?.display_name ?? null;
+  // After a take-over there is no listener: the responder named in the conversation is a supervisor.
+  const supervised = chat.takenOver || chat.conversation.responder_role === "supervisor";
+  const responderName = chat.conversation.listener?.display_name ?? null;
+  const listenerName = supervised ? null : responderName;
+  // A whisper needs a listener to read it; with none, everything written goes to the seeker.
+  const canWhisper = listenerName !== null && !supervised;
+  const visibility: Visibility = canWhisper ? chosen : "all";
   const topic = labelFor(topics, chat.conversation.topic);
   const ended = chat.endedBy !== null || chat.conversation.status === "ended";
   return (
@@ -35,8 +61,9 @@ export function WatchPanel({ chat, topics, languages, onSend, onRetry, onTakeOve
           </h3>
           <p class="muted">
             {labelFor(languages, chat.conversation.language)} · {chat.conversation.status}
-            {listenerName ? ` · listener: ${listenerName}` : " · no listener"}
-            {chat.takenOver ? " · you are the responder" : ""} · <RiskBadge severity={chat.conversation.severity} />
+            {listenerName ? ` · listener: ${listenerName}` : supervised ? "" : " · no listener yet"}
+            {chat.takenOver ? " · you took over: you are the responder" : supervised && responderName ? ` · taken over by ${responderName}` : ""} ·{" "}
+            <RiskBadge severity={chat.conversation.severity} />
           </p>
         </div>
         <div class="actions">
@@ -64,13 +91,13 @@ export function WatchPanel({ chat, topics, languages, onSend, onRetry, onTakeOve
       <MessageList
         messages={chat.messages}
         viewer="supervisor"
-        listenerName={listenerName}
+        listenerName={null}
         label={`Messages about ${topic}`}
         onRetry={onRetry}
       />
       {ended ? (
         <p class="notice" role="status">
-          This conversation has ended.
+          {endedText(chat.endedBy, chat.endedReason)}
         </p>
       ) : (
         <>
@@ -81,6 +108,7 @@ export function WatchPanel({ chat, topics, languages, onSend, onRetry, onTakeOve
             sendLabel={visibility === "staff" ? "Whisper" : "Send"}
             onSend={(text) => onSend(text, visibility)}
           >
+            {canWhisper ? (
             <fieldset class="visibility">
               <legend>Who sees it</legend>
               <div class="radio">
@@ -104,6 +132,11 @@ export function WatchPanel({ chat, topics, languages, onSend, onRetry, onTakeOve
                 <label for={`vis-all-${id}`}>The seeker and the listener</label>
               </div>
             </fieldset>
+            ) : (
+              <p class="muted" data-testid="to-seeker">
+                No listener is in this chat: what you write goes to the seeker.
+              </p>
+            )}
           </Composer>
         </>
       )}

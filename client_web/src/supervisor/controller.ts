@@ -21,6 +21,8 @@ import { playChime } from "../shared/sound";
 import { forgetAuth, signIn, storedAuth, type StaffAuth } from "../shared/staffSession";
 import { loadJson, removeKey, saveJson } from "../shared/storage";
 import { Store } from "../shared/store";
+import { labelFor } from "../shared/format";
+import { askNotificationPermission, systemNotify } from "../shared/notify";
 import { flashTitle } from "../shared/titleFlash";
 
 export interface WatchedChat {
@@ -30,6 +32,7 @@ export interface WatchedChat {
   typing: string | null;
   takenOver: boolean;
   endedBy: string | null;
+  endedReason: string | null;
 }
 
 export interface SupervisorState {
@@ -46,6 +49,14 @@ export interface SupervisorState {
   languages: Language[];
   announcements: { id: string; text: string }[];
 }
+
+interface JoinAck {
+  conversation: Conversation;
+  messages: Message[];
+  taken_over?: boolean;
+}
+
+const RANK: Record<string, number> = { none: 0, high: 1, imminent: 2 };
 
 const AUTH_KEY = "peerline.supervisor.auth";
 const STATE_KEY = "peerline.supervisor.state";
@@ -78,6 +89,7 @@ export class SupervisorController {
   }
 
   async login(username: string, password: string): Promise<string | null> {
+    askNotificationPermission(); // a user gesture: the only moment browsers allow asking
     const result = await signIn(AUTH_KEY, username, password, ["supervisor", "admin"]);
     if (typeof result === "string") return result;
     this.store.set({ auth: result, notice: null });
@@ -116,14 +128,12 @@ export class SupervisorController {
   /** Join a conversation to watch it live (an audited read on the server). */
   async open(conversationId: string): Promise<void> {
     if (!this.socket) return;
-    const ack = await call<{ conversation: Conversation; messages: Message[] }>(this.socket, "join", {
-      conversation_id: conversationId,
-    });
+    const ack = await call<JoinAck>(this.socket, "join", { conversation_id: conversationId });
     if (!ack.ok) {
       this.store.set({ notice: `Could not open the conversation: ${ack.error.message}` });
       return;
     }
-    this.addChat(ack.conversation, ack.messages);
+    this.addChat(ack.conversation, ack.messages, ack.taken_over === true);
     window.setTimeout(() => document.getElementById(`watch-${conversationId}`)?.focus(), 0);
   }
 
@@ -160,12 +170,15 @@ export class SupervisorController {
 
   async takeOver(conversationId: string): Promise<void> {
     if (!this.socket) return;
-    const ack = await call<{ conversation: Conversation }>(this.socket, "take_over", { conversation_id: conversationId });
+    const ack = await call<{ conversation: Conversation; message?: Message | null }>(this.socket, "take_over", {
+      conversation_id: conversationId,
+    });
     if (!ack.ok) {
       this.store.set({ notice: `Could not take over: ${ack.error.message}` });
       return;
     }
     this.updateChat(conversationId, () => ({ conversation: ack.conversation, takenOver: true }));
+    if (ack.message) this.applyMessages(conversationId, [ack.message]);
     this.announce("You are now the responder in this conversation.");
   }
 
@@ -200,13 +213,16 @@ export class SupervisorController {
     this.store.set({ connection: "connecting" });
     socket.on("escalation", (e: Escalation) => {
       this.upsert(e);
-      if (e.status === "open") {
-        if (this.store.state.soundOn) playChime("alert");
-        flashTitle("Crisis alert", true);
-        this.announce(`Crisis alert: ${e.severity}${e.category ? `, ${e.category.replace(/_/g, " ")}` : ""}.`);
+      if (e.status === "open") this.alarm(e, "Crisis alert");
+    });
+    socket.on("escalation_update", (e: Escalation) => {
+      const before = this.store.state.escalations[e.escalation_id];
+      this.upsert(e);
+      // A later, more serious message raised an open crisis: as loud as a new alert.
+      if (before && RANK[e.severity] > RANK[before.severity] && e.status !== "resolved") {
+        this.alarm(e, "Crisis alert raised");
       }
     });
-    socket.on("escalation_update", (e: Escalation) => this.upsert(e));
     socket.on("overview", (o: Overview) => this.store.set({ overview: o }));
     socket.on("message", (m: Message) => this.onMessage(m));
     socket.on("typing", (e: TypingEvent) => {
@@ -223,6 +239,7 @@ export class SupervisorController {
     socket.on("chat_ended", (e: ChatEndedEvent) => {
       this.updateChat(e.conversation_id, (c) => ({
         endedBy: e.by,
+        endedReason: e.reason,
         typing: null,
         conversation: { ...c.conversation, status: "ended" },
       }));
@@ -259,20 +276,33 @@ export class SupervisorController {
       this.store.set({ notice: "Could not load the escalation list. It will refresh when the connection is back." });
     }
     const watched = new Set([...(loadJson<string[]>(STATE_KEY) ?? []), ...this.store.state.order]);
+    // The server knows which conversations this supervisor took over (another tab, a cleared storage).
+    const mine = await call<{ conversations: Conversation[] }>(socket, "list_conversations", null);
+    if (mine.ok) for (const c of mine.conversations) watched.add(c.conversation_id);
     for (const id of watched) {
       const chat = this.store.state.chats[id];
       if (chat?.endedBy) continue;
-      const ack = await call<{ conversation: Conversation; messages: Message[] }>(socket, "join", { conversation_id: id });
-      if (ack.ok) this.addChat(ack.conversation, ack.messages);
+      const ack = await call<JoinAck>(socket, "join", { conversation_id: id });
+      if (ack.ok) this.addChat(ack.conversation, ack.messages, ack.taken_over === true);
     }
     void this.outbox.flush();
+  }
+
+  /** Chime, title, a system notification when the dashboard is not in front, and the live region. */
+  private alarm(e: Escalation, title: string): void {
+    const what = alertSummary(e, this.store.state.topics, this.store.state.languages);
+    if (this.store.state.soundOn) playChime("alert");
+    flashTitle(title, true);
+    systemNotify(`Peerline: ${title.toLowerCase()}`, what, e.escalation_id);
+    this.announce(`${title}: ${what}.`);
   }
 
   private upsert(e: Escalation): void {
     this.store.set((s) => ({ escalations: { ...s.escalations, [e.escalation_id]: { ...s.escalations[e.escalation_id], ...e } } }));
   }
 
-  private addChat(conversation: Conversation, messages: Message[]): void {
+  /** ``takenOver`` is the server's word (join/resume ack): a reload must never forget a take-over. */
+  private addChat(conversation: Conversation, messages: Message[], takenOver: boolean): void {
     const id = conversation.conversation_id;
     this.store.set((s) => {
       const existing = s.chats[id];
@@ -281,11 +311,12 @@ export class SupervisorController {
         messages: [],
         lastSeq: 0,
         typing: null,
-        takenOver: false,
+        takenOver,
         endedBy: conversation.status === "ended" ? "system" : null,
+        endedReason: null,
       };
       return {
-        chats: { ...s.chats, [id]: { ...chat, conversation } },
+        chats: { ...s.chats, [id]: { ...chat, conversation, takenOver } },
         order: s.order.includes(id) ? s.order : [id, ...s.order],
       };
     });
@@ -341,4 +372,13 @@ export class SupervisorController {
       changed: () => undefined,
     };
   }
+}
+
+/** "imminent risk, suicide — Veterans & PTSD, English": what and who, never what anyone wrote. */
+export function alertSummary(e: Escalation, topics: readonly Topic[], languages: readonly Language[]): string {
+  const what = `${e.severity} risk${e.category ? `, ${e.category.replace(/_/g, " ")}` : ""}`;
+  const where = [e.topic ? labelFor(topics, e.topic) : null, e.language ? labelFor(languages, e.language) : null]
+    .filter(Boolean)
+    .join(", ");
+  return where ? `${what} — ${where}` : what;
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 
 export const MAX_TEXT = 4000;
 const TYPING_IDLE_MS = 4000;
+const defaultTooLong = (length: number, max: number) => `Too long: ${length} of ${max} characters.`;
 
 interface Props {
   id: string;
@@ -10,13 +11,28 @@ interface Props {
   disabled?: boolean;
   disabledReason?: string;
   sendLabel?: string;
+  /** The keyboard hint and the too-long warning, in the reader's language. */
+  keysHint?: string;
+  tooLongText?: (length: number, max: number) => string;
   onSend: (text: string) => void;
   onTyping?: (typing: boolean) => void;
   children?: preact.ComponentChildren;
 }
 
 /** Message box: Enter sends, Shift+Enter starts a new line. Reports typing start/stop. */
-export function Composer({ id, label, placeholder, disabled, disabledReason, sendLabel, onSend, onTyping, children }: Props) {
+export function Composer({
+  id,
+  label,
+  placeholder,
+  disabled,
+  disabledReason,
+  sendLabel,
+  keysHint,
+  tooLongText,
+  onSend,
+  onTyping,
+  children,
+}: Props) {
   const [text, setText] = useState("");
   const typing = useRef(false);
   const idle = useRef<number | undefined>(undefined);
@@ -86,8 +102,8 @@ export function Composer({ id, label, placeholder, disabled, disabledReason, sen
         {disabled && disabledReason
           ? disabledReason
           : tooLong
-            ? `Too long: ${text.length} of ${MAX_TEXT} characters.`
-            : "Enter to send, Shift+Enter for a new line."}
+            ? (tooLongText ?? defaultTooLong)(text.length, MAX_TEXT)
+            : <span class="composer__keys">{keysHint ?? "Enter to send, Shift+Enter for a new line."}</span>}
       </p>
     </form>
   );
