@@ -103,7 +103,10 @@ class AlertChannel:
             return Recorded()
         newest_first = sorted(unresolved, key=lambda e: e.created_at, reverse=True)
         target = next((e for e in newest_first if e.category == assessment.category), newest_first[0])
-        updated = await escalations.add_evidence(conn, target.id, evidence, assessment.severity)
+        # Only explicit phrases (the rules') extend an open escalation: the model's phrases are its reading
+        # of the whole window and shift with it, so the same words again would look like news.
+        explicit = [e for e in evidence if e["source"] == "rules"]
+        updated = await escalations.add_evidence(conn, target.id, explicit, assessment.severity)
         if updated is None:
             return Recorded()
         return Recorded(updated=updated, rose=updated.severity != target.severity)
