@@ -42,6 +42,7 @@ from server.listeners import ListenerService
 from server.notify import Notifier
 from server.overview import Overview
 from server.queue_watch import QueueWatch
+from server.redis_options import redis_options
 from server.revocation import Revocations
 from server.sessions import Actor, Sessions
 from server.socket_manager import LocalFirstRedisManager
@@ -131,14 +132,7 @@ class Services:
 async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Services:
     assert settings.database_url and settings.redis_url and settings.jwt_secret
     pool = await create_pool(settings.database_url, size=settings.db_pool_size)
-    redis = Redis.from_url(
-        settings.redis_url,
-        decode_responses=True,
-        max_connections=settings.redis_max_connections,
-        health_check_interval=10,
-        socket_timeout=5,
-        socket_connect_timeout=2,
-    )
+    redis = Redis.from_url(settings.redis_url, decode_responses=True, **redis_options(settings.redis_max_connections))
     sessions = Sessions()
     notifier = Notifier(sio)
     queue = WaitingQueue(redis)
@@ -205,7 +199,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         tokens=TokenIssuer(settings.jwt_secret),
         sessions=sessions,
         identity=Identity(pool),
-        limits=build_limits(settings.rate_limits, settings.redis_url),
+        limits=build_limits(settings.rate_limits, settings.redis_url, settings.redis_max_connections),
         revocations=revocations,
         token_watch=TokenWatch(
             pool=pool, sessions=sessions, revocations=revocations, sio=sio, interval_s=settings.token_check_interval_s
@@ -241,11 +235,7 @@ def create_app(settings: Settings) -> web.Application:
     # Local delivery first; Redis carries only what another process needs (server/socket_manager.py).
     manager = LocalFirstRedisManager(
         settings.redis_url,
-        redis_options={
-            "max_connections": settings.redis_max_connections,
-            "socket_connect_timeout": 2,
-            "health_check_interval": 10,
-        },
+        redis_options=redis_options(settings.redis_max_connections, commands=False),
     )
     sio = socketio.AsyncServer(
         async_mode="aiohttp",

@@ -21,3 +21,8 @@ PAIRING_WAIT = Histogram(
     buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1800),
 )
 PAGES = Counter("peerline_pages_total", "Escalation webhook deliveries", ["outcome"])
+RATE_LIMIT_FALLBACKS = Counter(
+    "peerline_rate_limit_fallback_total",
+    "Rate-limit checks counted in this process's memory because Redis did not answer",
+    ["limit"],
+)
