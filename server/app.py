@@ -29,6 +29,7 @@ from server.assignments import Assignments
 from server.auth import TokenIssuer
 from server.chat import ChatService
 from server.config import Settings
+from server.frames import StrictAsyncServer
 from server.gateway.listener import ListenerNamespace
 from server.gateway.seeker import SeekerNamespace
 from server.gateway.supervisor import SupervisorNamespace
@@ -50,7 +51,6 @@ from server.static import add_static_routes, security_headers
 from server.store.pool import create_pool
 from server.supervision import Supervision
 from server.token_watch import TokenWatch
-from server.ws_compression import disable_ws_compression
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +237,7 @@ def create_app(settings: Settings) -> web.Application:
         settings.redis_url,
         redis_options=redis_options(settings.redis_max_connections, commands=False),
     )
-    sio = socketio.AsyncServer(
+    sio = StrictAsyncServer(  # closes a connection at its first malformed frame (server/frames.py)
         async_mode="aiohttp",
         client_manager=manager,
         cors_allowed_origins=list(settings.allowed_origins) or None,
@@ -249,7 +249,6 @@ def create_app(settings: Settings) -> web.Application:
         engineio_logger=False,
     )
     sio.attach(app)
-    disable_ws_compression(sio)  # browsers offer permessage-deflate; it triples memory per socket
     add_routes(app)
     add_static_routes(app, settings.static_dir, settings.allowed_origins)
 
