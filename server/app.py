@@ -34,7 +34,7 @@ from server.gateway.listener import ListenerNamespace
 from server.gateway.seeker import SeekerNamespace
 from server.gateway.supervisor import SupervisorNamespace
 from server.heartbeat import Heartbeat
-from server.http_api import SERVICES, add_routes, errors_as_json
+from server.http_api import SERVICES, add_routes, errors_as_json, same_site_posts
 from server.identity import Identity
 from server.jobs import PeriodicJobs
 from server.leader import LeaderLock
@@ -231,7 +231,7 @@ async def stop_background(services: Services) -> None:
 
 def create_app(settings: Settings) -> web.Application:
     """The aiohttp application; services are built on startup (inside the running loop)."""
-    app = web.Application(middlewares=[errors_as_json, security_headers], client_max_size=64 * 1024)
+    app = web.Application(middlewares=[errors_as_json, security_headers, same_site_posts], client_max_size=64 * 1024)
     # Local delivery first; Redis carries only what another process needs (server/socket_manager.py).
     manager = LocalFirstRedisManager(
         settings.redis_url,

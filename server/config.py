@@ -34,8 +34,9 @@ RATE_LIMIT_NAMES = (
     "chat_requests_per_seeker",
     "chat_requests_per_address",
     "seeker_sessions_per_address",
-    "logins_per_username",
     "logins_per_address",
+    "login_failures_per_username_address",
+    "login_failures_per_username",
     "connections_per_address",
 )
 

@@ -18,6 +18,7 @@ from server.auth import InvalidToken, verify_password
 from server.errors import HTTP_STATUS, ProtocolError, invalid
 from server.gateway.payloads import storable
 from server.openapi import serve_openapi
+from server.origins import origin_allowed
 from server.store import seekers, users
 
 if TYPE_CHECKING:
@@ -50,6 +51,31 @@ async def errors_as_json(request: web.Request, handler: Any) -> web.StreamRespon
     except Exception:
         log.exception("http %s %s failed", request.method, request.path)
         return json_response({"error": {"code": "unavailable", "message": "internal error"}}, status=503)
+
+
+_JSON_BODY_ROUTES = frozenset({"/api/seekers", "/api/login"})
+
+
+@web.middleware
+async def same_site_posts(request: web.Request, handler: Any) -> web.StreamResponse:
+    """A page on another site can make its visitors' browsers POST here without asking ("simple"
+    requests: ``text/plain`` or form bodies, no preflight). So a POST carrying a foreign ``Origin`` is
+    refused before it can count against a limit (``server/origins.py``), and the JSON routes accept
+    only ``application/json`` bodies, which no browser sends cross-site without a CORS preflight —
+    and this API answers no preflight."""
+    if request.method != "POST" or not request.path.startswith("/api/"):
+        return await handler(request)
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        allowed = _services(request).settings.allowed_origins
+        if not origin_allowed(origin, request.headers.get("Host"), allowed):
+            raise ProtocolError("forbidden", "cross-site requests are not accepted")
+    if request.path in _JSON_BODY_ROUTES and request.body_exists:  # an empty body reads as {}
+        if request.content_type != "application/json":
+            return json_response(
+                {"error": {"code": "invalid", "message": "the body must be application/json"}}, status=415
+            )
+    return await handler(request)
 
 
 async def _json_object(request: web.Request) -> dict[str, Any]:
@@ -102,6 +128,7 @@ async def login(request: web.Request) -> web.Response:
     hashed = user.password_hash if user is not None and user.active else None
     matches = await asyncio.get_running_loop().run_in_executor(None, verify_password, hashed, password)
     if not matches or user is None:
+        await services.limits.login_failed(username, _address(request))
         raise ProtocolError("unauthorized", "wrong username or password")
     token = services.tokens.issue(user.id, user.role, services.settings.staff_token_ttl_s)
     return json_response({"token": token, "role": user.role, "user_id": user.id, "display_name": user.display_name})

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import limits
 import redis.exceptions
@@ -31,6 +33,8 @@ from server.sessions import Actor
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 PROBE_INTERVAL_S = 1.0
 _STORAGE_ERRORS = (StorageError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
@@ -41,8 +45,9 @@ class LimitSettings:
     chat_requests_per_seeker: str = "10/minute"
     chat_requests_per_address: str = "30/minute"
     seeker_sessions_per_address: str = "30/minute"
-    logins_per_username: str = "10/minute"
     logins_per_address: str = "30/minute"
+    login_failures_per_username_address: str = "10/minute"
+    login_failures_per_username: str = "30/minute"
     connections_per_address: str = "120/minute"
 
 
@@ -58,8 +63,9 @@ class Limits:
         self._chat_requests = limits.parse(settings.chat_requests_per_seeker)
         self._chat_requests_address = limits.parse(settings.chat_requests_per_address)
         self._seeker_sessions = limits.parse(settings.seeker_sessions_per_address)
-        self._logins_user = limits.parse(settings.logins_per_username)
         self._logins_address = limits.parse(settings.logins_per_address)
+        self._login_failures_pair = limits.parse(settings.login_failures_per_username_address)
+        self._login_failures_user = limits.parse(settings.login_failures_per_username)
         self._connections = limits.parse(settings.connections_per_address)
 
     async def check_event(self, actor: Actor) -> None:
@@ -75,11 +81,20 @@ class Limits:
         actor.bucket = (tokens - 1.0, now)
 
     async def _hit(self, item: limits.RateLimitItem, name: str, key: str) -> bool:
-        """One hit on a shared counter, or on this process's own while Redis does not answer."""
+        """One hit on a shared counter (False: over the limit)."""
+        return await self._use(name, lambda limiter: limiter.hit(item, name, key))
+
+    async def _used(self, item: limits.RateLimitItem, name: str, key: str) -> int:
+        """How many hits a counter holds in its current window."""
+        stats = await self._use(name, lambda limiter: limiter.get_window_stats(item, name, key))
+        return item.amount - stats.remaining
+
+    async def _use(self, name: str, op: Callable[[MovingWindowRateLimiter], Awaitable[T]]) -> T:
+        """``op`` on the shared counters, or on this process's own while Redis does not answer."""
         now = time.monotonic()
         if self._degraded_until is None or now >= self._degraded_until:
             try:
-                allowed = await self._shared.hit(item, name, key)
+                result = await op(self._shared)
             except _STORAGE_ERRORS as exc:
                 if self._degraded_until is None:
                     log.warning(
@@ -91,9 +106,9 @@ class Limits:
                 if self._degraded_until is not None:
                     log.info("rate limits: Redis answers again; shared counters resumed")
                     self._degraded_until = None
-                return allowed
+                return result
         RATE_LIMIT_FALLBACKS.labels(name).inc()
-        return await self._local.hit(item, name, key)
+        return await op(self._local)
 
     async def check_chat_request(self, actor: Actor) -> None:
         seeker_ok = await self._hit(self._chat_requests, "chatreq", actor.id)
@@ -109,15 +124,40 @@ class Limits:
         return await self._hit(self._connections, "connect", _hashed(address))
 
     async def check_login(self, username: str, address: str) -> None:
-        user_ok = await self._hit(self._logins_user, "login-user", _hashed(username))
-        address_ok = await self._hit(self._logins_address, "login-addr", _hashed(address))
-        if not (user_ok and address_ok):
-            raise ProtocolError("rate_limited", "too many login attempts; wait a minute")
+        """Before the password is checked. Failures count per username *and* address, so someone
+        guessing (or trying to lock an account out) from elsewhere never refuses the owner:
+
+        * every attempt from one address counts (``logins_per_address``);
+        * an address with ``login_failures_per_username_address`` recent failures for a username may
+          not try that username again until they age out;
+        * once a username has ``login_failures_per_username`` recent failures from all addresses
+          together (a spread-out guesser), only addresses with no recent failure for it may try:
+          the owner still can, and every other address gets one guess per window.
+        """
+        if not await self._hit(self._logins_address, "login-addr", _hashed(address)):
+            raise ProtocolError("rate_limited", "too many login attempts from this address; wait a minute")
+        failures_here = await self._used(self._login_failures_pair, "login-fail", _pair(username, address))
+        if failures_here == 0:
+            return
+        if failures_here >= self._login_failures_pair.amount or (
+            await self._used(self._login_failures_user, "login-fail-user", _hashed(username))
+            >= self._login_failures_user.amount
+        ):
+            raise ProtocolError("rate_limited", "too many failed logins; wait a minute")
+
+    async def login_failed(self, username: str, address: str) -> None:
+        """A wrong username or password, counted for the username from this address and overall."""
+        await self._hit(self._login_failures_pair, "login-fail", _pair(username, address))
+        await self._hit(self._login_failures_user, "login-fail-user", _hashed(username))
 
 
 def _hashed(value: str) -> str:
     """Addresses and usernames are never kept in the clear, not even in counters (which expire)."""
     return hashed(value)
+
+
+def _pair(username: str, address: str) -> str:
+    return hashed(f"{username}\x00{address}")
 
 
 def build_limits(overrides: dict[str, str], redis_url: str, max_connections: int) -> Limits:

@@ -43,7 +43,8 @@ class Backends:
             "QUEUE_UPDATE_INTERVAL_S": "0.2",
             "PAIRING_INTERVAL_S": "0.5",
             # tests log in and open sessions far faster than people do; the limits have their own tests
-            "RATE_LIMIT_LOGINS_PER_USERNAME": "1000/minute",
+            "RATE_LIMIT_LOGIN_FAILURES_PER_USERNAME_ADDRESS": "1000/minute",
+            "RATE_LIMIT_LOGIN_FAILURES_PER_USERNAME": "1000/minute",
             "RATE_LIMIT_LOGINS_PER_ADDRESS": "10000/minute",
             "RATE_LIMIT_SEEKER_SESSIONS_PER_ADDRESS": "10000/minute",
             "RATE_LIMIT_CHAT_REQUESTS_PER_SEEKER": "1000/minute",

@@ -43,7 +43,7 @@ def test_bad_values_are_refused_with_the_name(name: str, value: str) -> None:
 
 def test_topics_languages_and_limits_are_configurable() -> None:
     s = Settings.from_env(
-        {"TOPICS": "a=Alpha, b", "LANGUAGES": "fr=Français", "RATE_LIMIT_LOGINS_PER_USERNAME": "3/minute"}
+        {"TOPICS": "a=Alpha, b", "LANGUAGES": "fr=Français", "RATE_LIMIT_LOGIN_FAILURES_PER_USERNAME": "3/minute"}
     )
     assert [(t.id, t.label) for t in s.topics] == [("a", "Alpha"), ("b", "b")]
-    assert s.language_ids == {"fr"} and s.rate_limits == {"logins_per_username": "3/minute"}
+    assert s.language_ids == {"fr"} and s.rate_limits == {"login_failures_per_username": "3/minute"}
