@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -30,6 +31,16 @@ from server.store.escalations import Escalation
 from server.store.messages import Message
 
 log = logging.getLogger(__name__)
+
+
+def _risk(escalation: Escalation) -> dict[str, Any]:
+    """The listener's ``risk`` event for an escalation in their conversation."""
+    return {
+        "conversation_id": escalation.conversation_id,
+        "category": escalation.category,
+        "severity": escalation.severity,
+        "escalation_id": escalation.id,
+    }
 
 
 class AlertChannel:
@@ -106,16 +117,7 @@ class AlertChannel:
         ESCALATIONS.labels(escalation.source, escalation.severity).inc()
         await self._notify.supervisors("escalation", escalation.to_wire())
         if conv.listener_id:
-            await self._notify.listener(
-                conv.listener_id,
-                "risk",
-                {
-                    "conversation_id": conv.id,
-                    "category": escalation.category,
-                    "severity": escalation.severity,
-                    "escalation_id": escalation.id,
-                },
-            )
+            await self._notify.listener(conv.listener_id, "risk", _risk(escalation))
         if conv.status == "queued":
             await best_effort(self._move_forward(conv.id, escalation.severity), "moving a crisis seeker forward")
         if await best_effort(self._supervisors.online_count(), "counting supervisors online") == 0:
@@ -134,6 +136,21 @@ class AlertChannel:
     async def _move_forward(self, conversation_id: str, severity: str) -> None:
         if await self._queue.raise_severity(conversation_id, severity) and self.on_queue_raised is not None:
             await self.on_queue_raised(conversation_id)
+
+    async def redeliver_since(self, since: datetime) -> int:
+        """This process was cut off from the others (Redis away) since ``since``: what they announced
+        meanwhile never reached its sockets. Every escalation raised since then and not resolved is
+        announced again to this process's supervisors, with ``risk`` to its listener if connected here
+        (each process does this for its own sockets, so nobody is told twice by the same process)."""
+        async with self._pool.acquire() as conn:
+            raised = await escalations.unresolved_since(conn, since)
+        for escalation, listener_id in raised:
+            await self._notify.supervisors("escalation", escalation.to_wire(), local=True)
+            if listener_id:
+                await self._notify.listener(listener_id, "risk", _risk(escalation), local=True)
+        if raised:
+            log.warning("re-announced %d escalations raised while Redis was unavailable", len(raised))
+        return len(raised)
 
     # -- listener asks for help ----------------------------------------------------------------
     async def escalate_by_listener(

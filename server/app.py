@@ -8,6 +8,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -56,6 +57,7 @@ log = logging.getLogger(__name__)
 
 
 UNDECODABLE_EVENT = "\u0000undecodable"
+CATCH_UP_MARGIN_S = 5.0
 
 
 class OrjsonForSocketIO:
@@ -255,6 +257,12 @@ def create_app(settings: Settings) -> web.Application:
     async def startup(app: web.Application) -> None:
         services = await build_services(settings, sio)
         app[SERVICES] = services
+
+        async def catch_up(since: float) -> None:
+            # a few seconds' margin: a publish just before the break may not have arrived either
+            await services.alerts.redeliver_since(datetime.fromtimestamp(since - CATCH_UP_MARGIN_S, UTC))
+
+        manager.on_resubscribed = catch_up
         sio.register_namespace(SeekerNamespace(services))
         sio.register_namespace(ListenerNamespace(services))
         sio.register_namespace(SupervisorNamespace(services))

@@ -21,9 +21,11 @@ from tests.support import (
     metric_value,
     metrics_text,
     post_json,
+    seeker_token,
 )
 
 FALLBACK_LINE = "rate limits: Redis unavailable"
+CRISIS = "i am going to kill myself tonight, the pills are ready"
 FALLBACK_METRIC = "peerline_rate_limit_fallback_total"
 
 
@@ -87,3 +89,47 @@ async def test_redis_outage_new_seeker_is_stored_then_paired(private_redis: Priv
     log_text = server.log_tail(10**7)
     assert "Traceback" not in log_text
     assert log_text.count(FALLBACK_LINE) == 1, log_text[-3000:]
+
+
+async def test_crisis_during_redis_outage_is_announced_on_recovery(private_redis: PrivateRedis, backends) -> None:
+    """The seeker is on one process, the listener and the supervisor on the other: while Redis is down
+    nothing crosses between them; once it is back, the supervisor gets the escalation and the listener
+    its ``risk`` at once — not with the next re-alert (set far beyond this test)."""
+    env = backends.server_env(REDIS_URL=private_redis.url, ESCALATION_REALERT_S="600")
+    servers = [ServerProcess(env).start() for _ in range(2)]
+    try:
+        await create_user(backends.database_url, "lee")
+        await create_user(backends.database_url, "sam", role="supervisor")
+        near, far = servers[0].base_url, servers[1].base_url
+        listener = await Client(far, "/listener", await login(far, "lee")).connect()
+        await listener.ok("set_status", {"status": "available", "max_chats": 1})
+        supervisor = await Client(far, "/supervisor", await login(far, "sam")).connect()
+        seeker = await Client(near, "/seeker", await seeker_token(near)).connect()
+        cid = (await seeker.ok("request_chat", {"topic": "talk", "language": "en"}))["conversation_id"]
+        await listener.wait_for("assigned", lambda a: a["conversation"]["conversation_id"] == cid)
+
+        private_redis.stop()
+        ack = await seeker.call("message", {"conversation_id": cid, "client_id": "c1", "text": CRISIS})
+        assert ack["ok"] is True, ack  # stored in PostgreSQL, with its escalation
+        await seeker.wait_for("crisis_resources")  # the seeker's own process tells them at once
+        conn = await asyncpg.connect(backends.database_url)
+        try:
+            escalation_id = await conn.fetchval(
+                "select id::text from escalations where conversation_id = $1::uuid", cid
+            )
+        finally:
+            await conn.close()
+        assert escalation_id is not None
+        await asyncio.sleep(1)
+        assert not [e for e in supervisor.events["escalation"] if e["escalation_id"] == escalation_id]
+
+        private_redis.start()
+        alert = await supervisor.wait_for("escalation", lambda e: e["escalation_id"] == escalation_id, timeout=15)
+        assert alert["conversation_id"] == cid and alert["status"] == "open"
+        risk = await listener.wait_for("risk", lambda r: r["escalation_id"] == escalation_id, timeout=15)
+        assert risk["conversation_id"] == cid and risk["severity"] == alert["severity"]
+        for client in (seeker, listener, supervisor):
+            await client.close()
+    finally:
+        for server in servers:
+            server.stop()
