@@ -42,6 +42,7 @@ from server.leader import LeaderLock
 from server.limits import Limits, build_limits
 from server.listeners import ListenerService
 from server.notify import Notifier
+from server.origins import engineio_origin_check
 from server.overview import Overview
 from server.queue_watch import QueueWatch
 from server.redis_options import redis_options
@@ -242,7 +243,7 @@ def create_app(settings: Settings) -> web.Application:
     sio = StrictAsyncServer(  # closes a connection at its first malformed frame (server/frames.py)
         async_mode="aiohttp",
         client_manager=manager,
-        cors_allowed_origins=list(settings.allowed_origins) or None,
+        cors_allowed_origins=engineio_origin_check(settings.allowed_origins),  # ours + ALLOWED_ORIGINS only
         json=OrjsonForSocketIO,
         max_http_buffer_size=64 * 1024,
         ping_interval=20,
