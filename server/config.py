@@ -27,6 +27,7 @@ DEFAULT_TOPICS: tuple[tuple[str, str], ...] = (
 DEFAULT_LANGUAGES: tuple[tuple[str, str], ...] = (("en", "English"), ("es", "Español"))
 
 MIN_JWT_SECRET_BYTES = 32
+MIN_METRICS_TOKEN_BYTES = 16
 
 # Each can be set as RATE_LIMIT_<NAME> in the `limits` notation ("30/minute"); see server/limits.py.
 RATE_LIMIT_NAMES = (
@@ -80,6 +81,7 @@ class Settings:
     rate_limits: dict[str, str] = field(default_factory=dict)
     message_key: str | None = field(default=None, repr=False)
     message_keys_old: str | None = field(default=None, repr=False)
+    metrics_token: str | None = field(default=None, repr=False)
     retention_days: float = 30.0
     escalation_retention_days: float = 365.0
     token_check_interval_s: float = 30.0
@@ -150,6 +152,9 @@ class Settings:
             return tuple(items)
 
         origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
+        metrics_token = env.get("METRICS_TOKEN") or None
+        if metrics_token is not None and len(metrics_token.encode()) < MIN_METRICS_TOKEN_BYTES:
+            raise ConfigError(f"METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_BYTES} bytes long")
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             redis_url=env.get("REDIS_URL") or None,
@@ -185,6 +190,7 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             message_key=env.get("MESSAGE_KEY") or None,
             message_keys_old=env.get("MESSAGE_KEYS_OLD") or None,
+            metrics_token=metrics_token,
             retention_days=positive("RETENTION_DAYS", 30.0),
             escalation_retention_days=positive("ESCALATION_RETENTION_DAYS", 365.0),
             token_check_interval_s=positive("TOKEN_CHECK_INTERVAL_S", 30.0),

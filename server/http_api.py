@@ -6,6 +6,7 @@ Every error body is ``{"error": {"code", "message"}}``, including unknown routes
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -176,6 +177,17 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
+    """Only for the monitoring system (``Authorization: Bearer <METRICS_TOKEN>``): the gauges tell
+    whether a supervisor is online, which nobody else needs to know. Without ``METRICS_TOKEN`` the
+    metrics are not served at all."""
+    expected = _services(request).settings.metrics_token
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    if (
+        expected is None
+        or scheme.lower() != "bearer"
+        or not hmac.compare_digest(presented.strip().encode(), expected.encode())
+    ):
+        raise ProtocolError("unauthorized", "metrics need Authorization: Bearer <METRICS_TOKEN>")
     return web.Response(
         body=prometheus_client.generate_latest(),
         headers={"Content-Type": prometheus_client.CONTENT_TYPE_LATEST},

@@ -262,13 +262,15 @@ def build_document(languages: Sequence[str] = ("en", "es")) -> dict[str, Any]:
         "/metrics": {
             "get": _operation(
                 "metrics",
-                "Prometheus metrics.",
+                "Prometheus metrics, for the monitoring system only (`Authorization: Bearer <METRICS_TOKEN>`).",
                 {
                     "200": {
                         "description": "Prometheus text exposition format.",
                         "content": {"text/plain": {"schema": {"type": "string"}}},
-                    }
+                    },
+                    "401": _error("Unauthorized"),
                 },
+                security=[{"metrics": []}],
             )
         },
         "/api/openapi.json": {
@@ -294,7 +296,10 @@ def build_document(languages: Sequence[str] = ("en", "es")) -> dict[str, Any]:
         "components": {
             "schemas": schemas,
             "responses": _ERROR_RESPONSES,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "metrics": {"type": "http", "scheme": "bearer", "description": "The configured `METRICS_TOKEN`."},
+            },
         },
     }
 

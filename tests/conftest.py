@@ -19,7 +19,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from server.store.migrate import migrate
-from tests.support import TEST_SECRET, ServerProcess
+from tests.support import METRICS_TOKEN, TEST_SECRET, ServerProcess
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Backends:
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
             "JWT_SECRET": TEST_SECRET,
+            "METRICS_TOKEN": METRICS_TOKEN,
             "LOG_LEVEL": "INFO",
             "QUEUE_UPDATE_INTERVAL_S": "0.2",
             "PAIRING_INTERVAL_S": "0.5",

@@ -26,6 +26,7 @@ from server.store.pool import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-" + "x" * 40
+METRICS_TOKEN = "metrics-token-" + "m" * 24
 
 
 def free_port() -> int:
