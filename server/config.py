@@ -6,10 +6,13 @@ which keeps tests able to run several differently configured servers side by sid
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from server.addresses import IPNetwork
 
 DEFAULT_TOPICS: tuple[tuple[str, str], ...] = (
     ("mental_health", "Mental health"),
@@ -44,6 +47,24 @@ RATE_LIMIT_NAMES = (
 
 class ConfigError(Exception):
     """The environment does not describe a service that can start; the message says why."""
+
+
+def _trusted_proxies(env: Mapping[str, str]) -> tuple[IPNetwork, ...]:
+    """``TRUST_X_FORWARDED_FOR=1`` needs ``TRUSTED_PROXIES`` (CIDRs): trusting the header from any peer
+    would let a client that reaches the service directly pick its own address, and escape every limit."""
+    if env.get("TRUST_X_FORWARDED_FOR", "").lower() not in ("1", "true", "yes"):
+        return ()
+    networks = []
+    for part in env.get("TRUSTED_PROXIES", "").split(","):
+        if not part.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part.strip(), strict=False))
+        except ValueError:
+            raise ConfigError(f"TRUSTED_PROXIES: {part.strip()!r} is not an address or CIDR") from None
+    if not networks:
+        raise ConfigError("TRUST_X_FORWARDED_FOR=1 needs TRUSTED_PROXIES: the proxies' addresses or CIDRs")
+    return tuple(networks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +106,7 @@ class Settings:
     retention_days: float = 30.0
     escalation_retention_days: float = 365.0
     token_check_interval_s: float = 30.0
-    trust_forwarded_for: bool = False
+    trusted_proxies: tuple[IPNetwork, ...] = ()  # X-Forwarded-For is read only from these peers
     crisis_resources_file: Path | None = None
     log_level: str = "INFO"
     static_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "client_web" / "dist")
@@ -194,6 +215,6 @@ class Settings:
             retention_days=positive("RETENTION_DAYS", 30.0),
             escalation_retention_days=positive("ESCALATION_RETENTION_DAYS", 365.0),
             token_check_interval_s=positive("TOKEN_CHECK_INTERVAL_S", 30.0),
-            trust_forwarded_for=env.get("TRUST_X_FORWARDED_FOR", "").lower() in ("1", "true", "yes"),
+            trusted_proxies=_trusted_proxies(env),
             crisis_resources_file=Path(env["CRISIS_RESOURCES_FILE"]) if env.get("CRISIS_RESOURCES_FILE") else None,
         )

@@ -93,7 +93,7 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
 
 
 def _address(request: web.Request) -> str:
-    return client_address(request, trust_forwarded=_services(request).settings.trust_forwarded_for)
+    return client_address(request, trusted_proxies=_services(request).settings.trusted_proxies)
 
 
 def _services(request: web.Request) -> Services:

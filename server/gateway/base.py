@@ -98,7 +98,7 @@ class RoleNamespace(socketio.AsyncNamespace):
     async def _connect(self, sid: str, environ: Any, auth: Any) -> bool:
         services = self.services
         request = environ.get("aiohttp.request") if isinstance(environ, dict) else None
-        address = client_address(request, trust_forwarded=services.settings.trust_forwarded_for)
+        address = client_address(request, trusted_proxies=services.settings.trusted_proxies)
         try:
             allowed = await services.limits.check_connection(address)
         except _BACKING_ERRORS:
