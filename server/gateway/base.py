@@ -99,10 +99,7 @@ class RoleNamespace(socketio.AsyncNamespace):
         services = self.services
         request = environ.get("aiohttp.request") if isinstance(environ, dict) else None
         address = client_address(request, trusted_proxies=services.settings.trusted_proxies)
-        try:
-            allowed = await services.limits.check_connection(address)
-        except _BACKING_ERRORS:
-            allowed = True  # Redis away: do not lock everyone out of a crisis service
+        allowed = await services.limits.check_connection(address)  # never raises: Redis away, counted here
         if not allowed:
             raise Refused("rate_limited")
         token = auth.get("token") if isinstance(auth, dict) else None
