@@ -33,10 +33,11 @@ def origin_allowed(origin: str, host: str | None, allowed: tuple[str, ...]) -> b
     return netloc is not None and host is not None and netloc == host.strip().lower()
 
 
-def engineio_origin_check(allowed: tuple[str, ...]) -> Callable[[str, dict[str, Any]], bool]:
-    """python-engineio's ``cors_allowed_origins`` callable: called only when the client sent an Origin."""
+def engineio_origin_check(allowed: tuple[str, ...]) -> Callable[[str | None, dict[str, Any]], bool]:
+    """python-engineio's ``cors_allowed_origins`` callable. It refuses a request whose ``Origin`` this
+    says no to; it also asks, with no ``Origin`` at all, when writing CORS headers (then: none)."""
 
-    def check(origin: str, environ: dict[str, Any]) -> bool:
-        return origin_allowed(origin, environ.get("HTTP_HOST"), allowed)
+    def check(origin: str | None, environ: dict[str, Any]) -> bool:
+        return origin is not None and origin_allowed(origin, environ.get("HTTP_HOST"), allowed)
 
     return check

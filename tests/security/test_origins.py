@@ -32,6 +32,7 @@ async def test_forwarded_host_does_not_make_a_foreign_origin_ours(live_server: S
     own = f"http://127.0.0.1:{live_server.port}"
     assert await open_socket(live_server, {"Origin": own}) == 101
     assert await open_socket(live_server, {}) == 101  # not a browser: no Origin to check
+    assert await open_socket(live_server, {}, "polling") == 200
     for transport in ("websocket", "polling"):
         assert await open_socket(live_server, {"Origin": EVIL}, transport) == 400
         forged = {"Origin": EVIL, "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http"}
