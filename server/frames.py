@@ -24,6 +24,7 @@ from typing import Any
 import socketio
 from engineio import packet as eio_packet
 
+from server.metrics import MALFORMED_FRAMES
 from server.ws_compression import UncompressedWebSocket, disable_ws_compression
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class StrictWebSocket(UncompressedWebSocket):
         if frame is None or _valid_engineio_frame(frame):
             return frame
         log.warning("websocket closed: malformed Engine.IO frame")
+        MALFORMED_FRAMES.labels("engineio").inc()
         return None  # "the client closed": engineio ends the socket, and its writer closes the WebSocket
 
 
@@ -72,6 +74,7 @@ class StrictAsyncServer(socketio.AsyncServer):  # type: ignore[misc]
         sock = self.eio.sockets[eio_sid]
         try:
             log.warning("socket closed: malformed Socket.IO packet (%s)", type(exc).__name__)
+            MALFORMED_FRAMES.labels("socketio").inc()
             # as engineio's disconnect(), without waiting for a polling client to fetch the CLOSE packet
             await sock.close(wait=False, reason=self.eio.reason.SERVER_DISCONNECT)  # disconnect handlers run
             self.eio.sockets.pop(eio_sid, None)

@@ -26,3 +26,4 @@ RATE_LIMIT_FALLBACKS = Counter(
     "Rate-limit checks counted in this process's memory because Redis did not answer",
     ["limit"],
 )
+MALFORMED_FRAMES = Counter("peerline_malformed_frames_total", "Connections closed at a malformed frame", ["layer"])

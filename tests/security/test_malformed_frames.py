@@ -14,7 +14,7 @@ import aiohttp
 from tests.conftest import Backends
 from tests.security.fuzzing import assert_serving
 from tests.security.test_floods import paired
-from tests.support import ServerProcess, create_user
+from tests.support import ServerProcess, create_user, metric_value, metrics_text
 
 # Each kind of frame a client that speaks the protocol never sends, at both layers.
 MALFORMED: tuple[bytes | str, ...] = (
@@ -89,6 +89,7 @@ async def test_malformed_frames_close_the_connection_and_do_not_flood_the_log(ba
         received = [m["client_id"] for m in listener.events["message"]]
         assert received == [f"calm-{i}" for i in range(60)], received[-5:]
         await asyncio.sleep(1)  # let anything still queued be written
+        counted = metric_value(await metrics_text(server), "peerline_malformed_frames_total")
         written = server.log_path.stat().st_size - log_before
         log_text = server.log_path.read_bytes()[log_before:].decode(errors="replace")
         await seeker.close()
@@ -102,3 +103,4 @@ async def test_malformed_frames_close_the_connection_and_do_not_flood_the_log(ba
     assert written < LOG_BOUND_BYTES, (written, log_text[:3000])
     malformed_lines = [line for line in log_text.splitlines() if "malformed" in line]
     assert 1 <= len(malformed_lines) <= len(results), malformed_lines  # at most one per connection
+    assert counted == len(malformed_lines)
