@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -125,7 +126,7 @@ class AlertChannel:
         elif recorded.updated is not None:
             await self._notify.supervisors("escalation_update", recorded.updated.to_wire())
             if recorded.rose and conv.listener_id:
-                await self._notify.listener(conv.listener_id, "risk", self._risk(conv, recorded.updated))
+                await self._notify.listener(conv.listener_id, "risk", self._risk(recorded.updated))
 
     async def on_watch(self, conv: Conversation, message: Message, assessment: Assessment) -> None:
         """Below the alert threshold but above watch: a quiet hint to the listener alone. The seeker
@@ -156,7 +157,7 @@ class AlertChannel:
         await self._notify.supervisors("escalation", escalation.to_wire())
         if conv.listener_id:
             await self._notify.listener(
-                conv.listener_id, "risk", self._risk(conv, escalation, resources_shown=resources_shown)
+                conv.listener_id, "risk", self._risk(escalation, resources_shown=resources_shown)
             )
         if conv.status == "queued":
             await best_effort(self._move_forward(conv.id, escalation.severity), "moving a crisis seeker forward")
@@ -176,11 +177,11 @@ class AlertChannel:
         )
         return {"conversation_id": conversation_id, "code": "no_supervisor_online", "message": text, "paging": paging}
 
-    def _risk(self, conv: Conversation, escalation: Escalation, *, resources_shown: bool = True) -> dict[str, Any]:
+    def _risk(self, escalation: Escalation, *, resources_shown: bool = True) -> dict[str, Any]:
         """What a listener needs at the moment risk is flagged: which words raised it, whether the seeker
         was shown resources, and a short crisis guide for peers (configurable text)."""
         return {
-            "conversation_id": conv.id,
+            "conversation_id": escalation.conversation_id,
             "category": escalation.category,
             "severity": escalation.severity,
             "escalation_id": escalation.id,
@@ -212,6 +213,21 @@ class AlertChannel:
     async def _move_forward(self, conversation_id: str, severity: str) -> None:
         if await self._queue.raise_severity(conversation_id, severity) and self.on_queue_raised is not None:
             await self.on_queue_raised(conversation_id)
+
+    async def redeliver_since(self, since: datetime) -> int:
+        """This process was cut off from the others (Redis away) since ``since``: what they announced
+        meanwhile never reached its sockets. Every escalation raised since then and not resolved is
+        announced again to this process's supervisors, with ``risk`` to its listener if connected here
+        (each process does this for its own sockets, so nobody is told twice by the same process)."""
+        async with self._pool.acquire() as conn:
+            raised = await escalations.unresolved_since(conn, since)
+        for escalation, listener_id in raised:
+            await self._notify.supervisors("escalation", escalation.to_wire(), local=True)
+            if listener_id:
+                await self._notify.listener(listener_id, "risk", self._risk(escalation), local=True)
+        if raised:
+            log.warning("re-announced %d escalations raised while Redis was unavailable", len(raised))
+        return len(raised)
 
     # -- listener asks for help ----------------------------------------------------------------
     async def escalate_by_listener(

@@ -8,6 +8,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -29,11 +30,12 @@ from server.assignments import Assignments
 from server.auth import TokenIssuer
 from server.chat import ChatService
 from server.config import Settings
+from server.frames import StrictAsyncServer
 from server.gateway.listener import ListenerNamespace
 from server.gateway.seeker import SeekerNamespace
 from server.gateway.supervisor import SupervisorNamespace
 from server.heartbeat import Heartbeat
-from server.http_api import SERVICES, add_routes, errors_as_json
+from server.http_api import SERVICES, add_routes, errors_as_json, same_site_posts
 from server.identity import Identity
 from server.jobs import PeriodicJobs
 from server.leader import LeaderLock
@@ -41,8 +43,10 @@ from server.limits import Limits, build_limits
 from server.listeners import ListenerService
 from server.metrics import DETECTOR_WORKER_FAILURES
 from server.notify import Notifier
+from server.origins import engineio_origin_check
 from server.overview import Overview
 from server.queue_watch import QueueWatch
+from server.redis_options import redis_options
 from server.revocation import Revocations
 from server.sessions import Actor, Sessions
 from server.socket_manager import LocalFirstRedisManager
@@ -50,12 +54,12 @@ from server.static import add_static_routes, security_headers
 from server.store.pool import create_pool
 from server.supervision import Supervision
 from server.token_watch import TokenWatch
-from server.ws_compression import disable_ws_compression
 
 log = logging.getLogger(__name__)
 
 
 UNDECODABLE_EVENT = "\u0000undecodable"
+CATCH_UP_MARGIN_S = 5.0
 
 
 class OrjsonForSocketIO:
@@ -132,14 +136,7 @@ class Services:
 async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Services:
     assert settings.database_url and settings.redis_url and settings.jwt_secret
     pool = await create_pool(settings.database_url, size=settings.db_pool_size)
-    redis = Redis.from_url(
-        settings.redis_url,
-        decode_responses=True,
-        max_connections=settings.redis_max_connections,
-        health_check_interval=10,
-        socket_timeout=5,
-        socket_connect_timeout=2,
-    )
+    redis = Redis.from_url(settings.redis_url, decode_responses=True, **redis_options(settings.redis_max_connections))
     sessions = Sessions()
     notifier = Notifier(sio)
     queue = WaitingQueue(redis)
@@ -224,7 +221,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         tokens=TokenIssuer(settings.jwt_secret),
         sessions=sessions,
         identity=Identity(pool),
-        limits=build_limits(settings.rate_limits, settings.redis_url),
+        limits=build_limits(settings.rate_limits, settings.redis_url, settings.redis_max_connections),
         revocations=revocations,
         token_watch=TokenWatch(
             pool=pool, sessions=sessions, revocations=revocations, sio=sio, interval_s=settings.token_check_interval_s
@@ -260,20 +257,16 @@ async def stop_background(services: Services) -> None:
 
 def create_app(settings: Settings) -> web.Application:
     """The aiohttp application; services are built on startup (inside the running loop)."""
-    app = web.Application(middlewares=[errors_as_json, security_headers], client_max_size=64 * 1024)
+    app = web.Application(middlewares=[errors_as_json, security_headers, same_site_posts], client_max_size=64 * 1024)
     # Local delivery first; Redis carries only what another process needs (server/socket_manager.py).
     manager = LocalFirstRedisManager(
         settings.redis_url,
-        redis_options={
-            "max_connections": settings.redis_max_connections,
-            "socket_connect_timeout": 2,
-            "health_check_interval": 10,
-        },
+        redis_options=redis_options(settings.redis_max_connections, commands=False),
     )
-    sio = socketio.AsyncServer(
+    sio = StrictAsyncServer(  # closes a connection at its first malformed frame (server/frames.py)
         async_mode="aiohttp",
         client_manager=manager,
-        cors_allowed_origins=list(settings.allowed_origins) or None,
+        cors_allowed_origins=engineio_origin_check(settings.allowed_origins),  # ours + ALLOWED_ORIGINS only
         json=OrjsonForSocketIO,
         max_http_buffer_size=64 * 1024,
         ping_interval=20,
@@ -282,13 +275,18 @@ def create_app(settings: Settings) -> web.Application:
         engineio_logger=False,
     )
     sio.attach(app)
-    disable_ws_compression(sio)  # browsers offer permessage-deflate; it triples memory per socket
     add_routes(app)
     add_static_routes(app, settings.static_dir, settings.allowed_origins)
 
     async def startup(app: web.Application) -> None:
         services = await build_services(settings, sio)
         app[SERVICES] = services
+
+        async def catch_up(since: float) -> None:
+            # a few seconds' margin: a publish just before the break may not have arrived either
+            await services.alerts.redeliver_since(datetime.fromtimestamp(since - CATCH_UP_MARGIN_S, UTC))
+
+        manager.on_resubscribed = catch_up
         sio.register_namespace(SeekerNamespace(services))
         sio.register_namespace(ListenerNamespace(services))
         sio.register_namespace(SupervisorNamespace(services))

@@ -246,6 +246,8 @@ class ChatService:
         return Stored(message, assessed, recorded)
 
     async def typing(self, actor: Actor, conversation_id: str, is_typing: bool) -> None:
+        """A supervisor who only watches (joined, not taken over) is invisible to the seeker, so their
+        typing goes to staff only; once they respond (``take_over``) the seeker sees it."""
         conv = await self._conversation_for(actor, conversation_id, write=True)
         if conv.status == "ended":
             raise conflict("the conversation has ended")
@@ -254,6 +256,7 @@ class ChatService:
             "typing",
             {"conversation_id": conv.id, "sender": _sender(actor), "typing": is_typing},
             skip_sid=actor.sid,
+            staff_only=actor.is_supervisor and conv.responder_id != actor.id,
         )
 
     async def resume(self, actor: Actor, conversation_id: str, after_seq: int) -> dict[str, Any]:

@@ -6,10 +6,13 @@ which keeps tests able to run several differently configured servers side by sid
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from server.addresses import IPNetwork
 
 DEFAULT_TOPICS: tuple[tuple[str, str], ...] = (
     ("mental_health", "Mental health"),
@@ -27,6 +30,7 @@ DEFAULT_TOPICS: tuple[tuple[str, str], ...] = (
 DEFAULT_LANGUAGES: tuple[tuple[str, str], ...] = (("en", "English"), ("es", "Español"))
 
 MIN_JWT_SECRET_BYTES = 32
+MIN_METRICS_TOKEN_BYTES = 16
 
 # Each can be set as RATE_LIMIT_<NAME> in the `limits` notation ("30/minute"); see server/limits.py.
 RATE_LIMIT_NAMES = (
@@ -34,14 +38,33 @@ RATE_LIMIT_NAMES = (
     "chat_requests_per_seeker",
     "chat_requests_per_address",
     "seeker_sessions_per_address",
-    "logins_per_username",
     "logins_per_address",
+    "login_failures_per_username_address",
+    "login_failures_per_username",
     "connections_per_address",
 )
 
 
 class ConfigError(Exception):
     """The environment does not describe a service that can start; the message says why."""
+
+
+def _trusted_proxies(env: Mapping[str, str]) -> tuple[IPNetwork, ...]:
+    """``TRUST_X_FORWARDED_FOR=1`` needs ``TRUSTED_PROXIES`` (CIDRs): trusting the header from any peer
+    would let a client that reaches the service directly pick its own address, and escape every limit."""
+    if env.get("TRUST_X_FORWARDED_FOR", "").lower() not in ("1", "true", "yes"):
+        return ()
+    networks = []
+    for part in env.get("TRUSTED_PROXIES", "").split(","):
+        if not part.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part.strip(), strict=False))
+        except ValueError:
+            raise ConfigError(f"TRUSTED_PROXIES: {part.strip()!r} is not an address or CIDR") from None
+    if not networks:
+        raise ConfigError("TRUST_X_FORWARDED_FOR=1 needs TRUSTED_PROXIES: the proxies' addresses or CIDRs")
+    return tuple(networks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +106,11 @@ class Settings:
     rate_limits: dict[str, str] = field(default_factory=dict)
     message_key: str | None = field(default=None, repr=False)
     message_keys_old: str | None = field(default=None, repr=False)
+    metrics_token: str | None = field(default=None, repr=False)
     retention_days: float = 30.0
     escalation_retention_days: float = 365.0
     token_check_interval_s: float = 30.0
-    trust_forwarded_for: bool = False
+    trusted_proxies: tuple[IPNetwork, ...] = ()  # X-Forwarded-For is read only from these peers
     crisis_resources_file: Path | None = None
     crisis_guide_file: Path | None = None
     log_level: str = "INFO"
@@ -162,6 +186,9 @@ class Settings:
             return tuple(items)
 
         origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
+        metrics_token = env.get("METRICS_TOKEN") or None
+        if metrics_token is not None and len(metrics_token.encode()) < MIN_METRICS_TOKEN_BYTES:
+            raise ConfigError(f"METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_BYTES} bytes long")
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             redis_url=env.get("REDIS_URL") or None,
@@ -200,10 +227,11 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             message_key=env.get("MESSAGE_KEY") or None,
             message_keys_old=env.get("MESSAGE_KEYS_OLD") or None,
+            metrics_token=metrics_token,
             retention_days=positive("RETENTION_DAYS", 30.0),
             escalation_retention_days=positive("ESCALATION_RETENTION_DAYS", 365.0),
             token_check_interval_s=positive("TOKEN_CHECK_INTERVAL_S", 30.0),
-            trust_forwarded_for=env.get("TRUST_X_FORWARDED_FOR", "").lower() in ("1", "true", "yes"),
+            trusted_proxies=_trusted_proxies(env),
             crisis_resources_file=Path(env["CRISIS_RESOURCES_FILE"]) if env.get("CRISIS_RESOURCES_FILE") else None,
             crisis_guide_file=Path(env["CRISIS_GUIDE_FILE"]) if env.get("CRISIS_GUIDE_FILE") else None,
         )

@@ -6,6 +6,7 @@ Every error body is ``{"error": {"code", "message"}}``, including unknown routes
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from server.auth import InvalidToken, verify_password
 from server.errors import HTTP_STATUS, ProtocolError, invalid
 from server.gateway.payloads import storable
 from server.openapi import serve_openapi
+from server.origins import origin_allowed
 from server.store import seekers, users
 
 if TYPE_CHECKING:
@@ -52,6 +54,31 @@ async def errors_as_json(request: web.Request, handler: Any) -> web.StreamRespon
         return json_response({"error": {"code": "unavailable", "message": "internal error"}}, status=503)
 
 
+_JSON_BODY_ROUTES = frozenset({"/api/seekers", "/api/login"})
+
+
+@web.middleware
+async def same_site_posts(request: web.Request, handler: Any) -> web.StreamResponse:
+    """A page on another site can make its visitors' browsers POST here without asking ("simple"
+    requests: ``text/plain`` or form bodies, no preflight). So a POST carrying a foreign ``Origin`` is
+    refused before it can count against a limit (``server/origins.py``), and the JSON routes accept
+    only ``application/json`` bodies, which no browser sends cross-site without a CORS preflight —
+    and this API answers no preflight."""
+    if request.method != "POST" or not request.path.startswith("/api/"):
+        return await handler(request)
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        allowed = _services(request).settings.allowed_origins
+        if not origin_allowed(origin, request.headers.get("Host"), allowed):
+            raise ProtocolError("forbidden", "cross-site requests are not accepted")
+    if request.path in _JSON_BODY_ROUTES and request.body_exists:  # an empty body reads as {}
+        if request.content_type != "application/json":
+            return json_response(
+                {"error": {"code": "invalid", "message": "the body must be application/json"}}, status=415
+            )
+    return await handler(request)
+
+
 async def _json_object(request: web.Request) -> dict[str, Any]:
     raw = await request.read()
     if not raw:
@@ -66,7 +93,7 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
 
 
 def _address(request: web.Request) -> str:
-    return client_address(request, trust_forwarded=_services(request).settings.trust_forwarded_for)
+    return client_address(request, trusted_proxies=_services(request).settings.trusted_proxies)
 
 
 def _services(request: web.Request) -> Services:
@@ -102,6 +129,7 @@ async def login(request: web.Request) -> web.Response:
     hashed = user.password_hash if user is not None and user.active else None
     matches = await asyncio.get_running_loop().run_in_executor(None, verify_password, hashed, password)
     if not matches or user is None:
+        await services.limits.login_failed(username, _address(request))
         raise ProtocolError("unauthorized", "wrong username or password")
     token = services.tokens.issue(user.id, user.role, services.settings.staff_token_ttl_s)
     return json_response({"token": token, "role": user.role, "user_id": user.id, "display_name": user.display_name})
@@ -149,6 +177,17 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
+    """Only for the monitoring system (``Authorization: Bearer <METRICS_TOKEN>``): the gauges tell
+    whether a supervisor is online, which nobody else needs to know. Without ``METRICS_TOKEN`` the
+    metrics are not served at all."""
+    expected = _services(request).settings.metrics_token
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    if (
+        expected is None
+        or scheme.lower() != "bearer"
+        or not hmac.compare_digest(presented.strip().encode(), expected.encode())
+    ):
+        raise ProtocolError("unauthorized", "metrics need Authorization: Bearer <METRICS_TOKEN>")
     return web.Response(
         body=prometheus_client.generate_latest(),
         headers={"Content-Type": prometheus_client.CONTENT_TYPE_LATEST},

@@ -28,3 +28,9 @@ DETECTOR_WORKER_FAILURES = Counter(
 )
 WATCH_HINTS = Counter("peerline_watch_hints_total", "Quiet risk hints sent to listeners (below the alert threshold)")
 PAGES = Counter("peerline_pages_total", "Escalation webhook deliveries", ["outcome"])
+RATE_LIMIT_FALLBACKS = Counter(
+    "peerline_rate_limit_fallback_total",
+    "Rate-limit checks counted in this process's memory because Redis did not answer",
+    ["limit"],
+)
+MALFORMED_FRAMES = Counter("peerline_malformed_frames_total", "Connections closed at a malformed frame", ["layer"])

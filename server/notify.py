@@ -40,11 +40,16 @@ class Notifier:
     async def seeker(self, seeker_id: str, event: str, data: Any, *, skip_sid: str | None = None) -> None:
         await self._sio.emit(event, data, room=seeker_room(seeker_id), namespace=SEEKER_NS, skip_sid=skip_sid)
 
-    async def listener(self, listener_id: str, event: str, data: Any, *, skip_sid: str | None = None) -> None:
-        await self._sio.emit(event, data, room=listener_room(listener_id), namespace=LISTENER_NS, skip_sid=skip_sid)
+    async def listener(
+        self, listener_id: str, event: str, data: Any, *, skip_sid: str | None = None, local: bool = False
+    ) -> None:
+        """``local``: only this process's sockets (python-socketio's ``ignore_queue``), for catching up."""
+        await self._sio.emit(
+            event, data, room=listener_room(listener_id), namespace=LISTENER_NS, skip_sid=skip_sid, ignore_queue=local
+        )
 
-    async def supervisors(self, event: str, data: Any) -> None:
-        await self._sio.emit(event, data, room=SUPERVISORS_ROOM, namespace=SUPERVISOR_NS)
+    async def supervisors(self, event: str, data: Any, *, local: bool = False) -> None:
+        await self._sio.emit(event, data, room=SUPERVISORS_ROOM, namespace=SUPERVISOR_NS, ignore_queue=local)
 
     async def watchers(self, conversation_id: str, event: str, data: Any, *, skip_sid: str | None = None) -> None:
         await self._sio.emit(event, data, room=watch_room(conversation_id), namespace=SUPERVISOR_NS, skip_sid=skip_sid)

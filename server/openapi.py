@@ -35,6 +35,8 @@ _ERROR_RESPONSES: dict[str, dict[str, Any]] = {
     "Invalid": _json(_ref("Error"), "The body is not a JSON object, or a field is missing or out of bounds."),
     "Unauthorized": _json(_ref("Error"), "Wrong or missing credentials (`unauthorized`)."),
     "TooLarge": _json(_ref("Error"), "The body is over 64 KiB (`invalid`)."),
+    "CrossSite": _json(_ref("Error"), "The `Origin` is neither this service's nor in `ALLOWED_ORIGINS` (`forbidden`)."),
+    "NotJson": _json(_ref("Error"), "The body is not `application/json` (`invalid`)."),
     "RateLimited": _json(_ref("Error"), "Too many requests from this address or for this username (`rate_limited`)."),
     "Unavailable": _json(_ref("Error"), "A backing service is down; nothing was stored, retry later (`unavailable`)."),
 }
@@ -159,7 +161,9 @@ def build_document(languages: Sequence[str] = ("en", "es")) -> dict[str, Any]:
                 {
                     "201": _json(_ref("SeekerSession"), "A new seeker and its token."),
                     "400": _error("Invalid"),
+                    "403": _error("CrossSite"),
                     "413": _error("TooLarge"),
+                    "415": _error("NotJson"),
                     "429": _error("RateLimited"),
                     "503": _error("Unavailable"),
                 },
@@ -174,7 +178,9 @@ def build_document(languages: Sequence[str] = ("en", "es")) -> dict[str, Any]:
                     "200": _json(_ref("StaffSession"), "The credentials are right."),
                     "400": _error("Invalid"),
                     "401": _error("Unauthorized"),
+                    "403": _error("CrossSite"),
                     "413": _error("TooLarge"),
+                    "415": _error("NotJson"),
                     "429": _error("RateLimited"),
                     "503": _error("Unavailable"),
                 },
@@ -189,6 +195,7 @@ def build_document(languages: Sequence[str] = ("en", "es")) -> dict[str, Any]:
                 {
                     "200": _json(_ref("Status"), "The token is revoked."),
                     "401": _error("Unauthorized"),
+                    "403": _error("CrossSite"),
                     "503": _error("Unavailable"),
                 },
                 security=[{"bearer": []}],
@@ -255,13 +262,15 @@ def build_document(languages: Sequence[str] = ("en", "es")) -> dict[str, Any]:
         "/metrics": {
             "get": _operation(
                 "metrics",
-                "Prometheus metrics.",
+                "Prometheus metrics, for the monitoring system only (`Authorization: Bearer <METRICS_TOKEN>`).",
                 {
                     "200": {
                         "description": "Prometheus text exposition format.",
                         "content": {"text/plain": {"schema": {"type": "string"}}},
-                    }
+                    },
+                    "401": _error("Unauthorized"),
                 },
+                security=[{"metrics": []}],
             )
         },
         "/api/openapi.json": {
@@ -287,7 +296,10 @@ def build_document(languages: Sequence[str] = ("en", "es")) -> dict[str, Any]:
         "components": {
             "schemas": schemas,
             "responses": _ERROR_RESPONSES,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "metrics": {"type": "http", "scheme": "bearer", "description": "The configured `METRICS_TOKEN`."},
+            },
         },
     }
 

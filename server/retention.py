@@ -47,10 +47,14 @@ async def purge(conn: asyncpg.Connection, *, retention_days: float, escalation_r
 
 
 async def erase_conversation(conn: asyncpg.Connection, conversation_id: str) -> int:
-    """The seeker's words go; that a conversation happened (and an escalation's outcome) stays."""
+    """The seeker's words go; that a conversation happened (and an escalation's outcome) stays.
+
+    Staff-only whispers are deleted too, but the count is of what the seeker could see: counting
+    whispers would tell the seeker how many staff-only messages there were."""
     async with conn.transaction():
         erased = await conn.fetchval(
-            "with d as (delete from messages where conversation_id = $1::uuid returning 1) select count(*) from d",
+            "with d as (delete from messages where conversation_id = $1::uuid returning visibility)"
+            " select count(*) filter (where visibility = 'all') from d",
             conversation_id,
         )
         await conn.execute("update escalations set evidence = '[]' where conversation_id = $1::uuid", conversation_id)

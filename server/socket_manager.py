@@ -31,6 +31,7 @@ import contextlib
 import logging
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
@@ -102,6 +103,9 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         self._tasks: list[asyncio.Task[None]] = []
         self._closed = False
         self._background: set[asyncio.Future[None]] = set()
+        # Set by the app: what to re-deliver to this process's sockets after its subscription broke.
+        self.on_resubscribed: Callable[[float], Awaitable[None]] | None = None
+        self._unsubscribed_since: float | None = None  # wall clock: when our subscription broke
 
     # -- names ----------------------------------------------------------------------------------
     @property
@@ -413,15 +417,35 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
                         if r is not None and not self.is_sid_room(ns, r)
                     }
                     self._sync_soon()
+                    self._catch_up()
                 async for message in self.pubsub.listen():
                     yield message
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.error("socket routing: cannot receive from Redis, retrying in %.0f s (%s)", retry_sleep, exc)
+                if self._unsubscribed_since is None:
+                    self._unsubscribed_since = time.time()
                 subscribed = False
                 await asyncio.sleep(retry_sleep)
                 retry_sleep = min(retry_sleep * 2, 2.0)  # Redis back: resubscribe (and repair) soon
+
+    def _catch_up(self) -> None:
+        """Subscribed again after a break: whatever other processes published meanwhile was lost for
+        our sockets, so the app re-delivers what matters (escalations) from PostgreSQL, in the background."""
+        since, self._unsubscribed_since = self._unsubscribed_since, None
+        if since is None or self.on_resubscribed is None:
+            return
+        task = asyncio.ensure_future(self._run_catch_up(self.on_resubscribed, since))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    @staticmethod
+    async def _run_catch_up(callback: Callable[[float], Awaitable[None]], since: float) -> None:
+        try:
+            await callback(since)
+        except Exception as exc:
+            log.error("socket routing: catching up after a Redis break failed (%s)", type(exc).__name__)
 
     async def _listen(self) -> Any:
         channels = {self.channel, self.own_channel, self.channel.encode(), self.own_channel.encode()}

@@ -29,8 +29,11 @@ class UncompressedWebSocket(WebSocket):  # type: ignore[misc]
         return self._sock
 
 
-def disable_ws_compression(sio: socketio.AsyncServer) -> None:
-    """Use ``UncompressedWebSocket`` for this server only.
+def disable_ws_compression(
+    sio: socketio.AsyncServer, websocket: type[UncompressedWebSocket] = UncompressedWebSocket
+) -> None:
+    """Use ``UncompressedWebSocket`` (or a subclass, e.g. ``server.frames.StrictWebSocket``) for this
+    server only.
 
     engineio keeps its driver table in a module-level dict shared by every server in the process, so
     this server gets its own copy rather than a change that would leak into other servers (tests).
@@ -38,4 +41,4 @@ def disable_ws_compression(sio: socketio.AsyncServer) -> None:
     eio = sio.eio
     if eio.async_mode != "aiohttp":
         raise ValueError(f"only the aiohttp transport is patched, not {eio.async_mode!r}")
-    eio._async = {**eio._async, "websocket": UncompressedWebSocket}
+    eio._async = {**eio._async, "websocket": websocket}

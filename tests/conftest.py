@@ -19,7 +19,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from server.store.migrate import migrate
-from tests.support import TEST_SECRET, ServerProcess
+from tests.support import METRICS_TOKEN, TEST_SECRET, ServerProcess
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,13 @@ class Backends:
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
             "JWT_SECRET": TEST_SECRET,
+            "METRICS_TOKEN": METRICS_TOKEN,
             "LOG_LEVEL": "INFO",
             "QUEUE_UPDATE_INTERVAL_S": "0.2",
             "PAIRING_INTERVAL_S": "0.5",
             # tests log in and open sessions far faster than people do; the limits have their own tests
-            "RATE_LIMIT_LOGINS_PER_USERNAME": "1000/minute",
+            "RATE_LIMIT_LOGIN_FAILURES_PER_USERNAME_ADDRESS": "1000/minute",
+            "RATE_LIMIT_LOGIN_FAILURES_PER_USERNAME": "1000/minute",
             "RATE_LIMIT_LOGINS_PER_ADDRESS": "10000/minute",
             "RATE_LIMIT_SEEKER_SESSIONS_PER_ADDRESS": "10000/minute",
             "RATE_LIMIT_CHAT_REQUESTS_PER_SEEKER": "1000/minute",

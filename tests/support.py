@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -19,11 +20,13 @@ import aiohttp
 import socketio
 
 from server.auth import hash_password
+from server.embedded import start_redis
 from server.store import users
 from server.store.pool import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-" + "x" * 40
+METRICS_TOKEN = "metrics-token-" + "m" * 24
 
 
 def free_port() -> int:
@@ -147,6 +150,29 @@ async def get_json(base_url: str, path: str) -> tuple[int, Any]:
         return resp.status, await resp.json(content_type=None)
 
 
+async def metrics_text(server: ServerProcess) -> str:
+    """``GET /metrics`` as the monitoring system scrapes it, with the server's ``METRICS_TOKEN`` if set."""
+    token = server.env.get("METRICS_TOKEN")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with aiohttp.ClientSession() as http, http.get(server.base_url + "/metrics", headers=headers) as resp:
+        assert resp.status == 200, resp.status
+        return await resp.text()
+
+
+def metric_value(text: str, name: str, **labels: str) -> float:
+    """The sum of a metric's samples whose labels include ``labels`` (0 when there is none)."""
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith("#") or not line.startswith(name):
+            continue
+        series, _, value = line.rpartition(" ")
+        metric, _, label_text = series.partition("{")
+        if metric != name or any(f'{k}="{v}"' not in label_text for k, v in labels.items()):
+            continue
+        total += float(value)
+    return total
+
+
 async def seeker_token(base_url: str, language: str = "en") -> str:
     status, body = await post_json(base_url, "/api/seekers", {"language": language})
     assert status == 201, body
@@ -261,3 +287,27 @@ def run_cli(
         timeout=timeout,
         check=False,
     )
+
+
+class PrivateRedis:
+    """A redis-server of the test's own, so it can be stopped, emptied and restarted."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="peerline-redis-"))
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, *, fresh: bool = False) -> None:
+        if fresh:
+            self.dir = Path(tempfile.mkdtemp(prefix="peerline-redis-"))
+        _, self.proc = start_redis(self.dir, self.port)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None

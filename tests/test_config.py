@@ -43,7 +43,19 @@ def test_bad_values_are_refused_with_the_name(name: str, value: str) -> None:
 
 def test_topics_languages_and_limits_are_configurable() -> None:
     s = Settings.from_env(
-        {"TOPICS": "a=Alpha, b", "LANGUAGES": "fr=Français", "RATE_LIMIT_LOGINS_PER_USERNAME": "3/minute"}
+        {"TOPICS": "a=Alpha, b", "LANGUAGES": "fr=Français", "RATE_LIMIT_LOGIN_FAILURES_PER_USERNAME": "3/minute"}
     )
     assert [(t.id, t.label) for t in s.topics] == [("a", "Alpha"), ("b", "b")]
-    assert s.language_ids == {"fr"} and s.rate_limits == {"logins_per_username": "3/minute"}
+    assert s.language_ids == {"fr"} and s.rate_limits == {"login_failures_per_username": "3/minute"}
+
+
+def test_forwarded_for_needs_trusted_proxies_and_a_long_metrics_token() -> None:
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        Settings.from_env({"TRUST_X_FORWARDED_FOR": "1"})
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        Settings.from_env({"TRUST_X_FORWARDED_FOR": "1", "TRUSTED_PROXIES": "10.0.0.0/8, not-a-network"})
+    s = Settings.from_env({"TRUST_X_FORWARDED_FOR": "1", "TRUSTED_PROXIES": "10.0.0.0/8, ::1"})
+    assert [str(n) for n in s.trusted_proxies] == ["10.0.0.0/8", "::1/128"]
+    assert Settings.from_env({"TRUSTED_PROXIES": "10.0.0.0/8"}).trusted_proxies == ()  # the switch is off
+    with pytest.raises(ConfigError, match="METRICS_TOKEN"):
+        Settings.from_env({"METRICS_TOKEN": "short"})

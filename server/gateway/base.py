@@ -98,11 +98,8 @@ class RoleNamespace(socketio.AsyncNamespace):
     async def _connect(self, sid: str, environ: Any, auth: Any) -> bool:
         services = self.services
         request = environ.get("aiohttp.request") if isinstance(environ, dict) else None
-        address = client_address(request, trust_forwarded=services.settings.trust_forwarded_for)
-        try:
-            allowed = await services.limits.check_connection(address)
-        except _BACKING_ERRORS:
-            allowed = True  # Redis away: do not lock everyone out of a crisis service
+        address = client_address(request, trusted_proxies=services.settings.trusted_proxies)
+        allowed = await services.limits.check_connection(address)  # never raises: Redis away, counted here
         if not allowed:
             raise Refused("rate_limited")
         token = auth.get("token") if isinstance(auth, dict) else None

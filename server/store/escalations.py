@@ -212,6 +212,21 @@ async def due_for_realert(conn: asyncpg.Connection, interval_s: float) -> list[E
     return [e for e in map(_escalation, rows) if e is not None]
 
 
+async def unresolved_since(conn: asyncpg.Connection, since: datetime) -> list[tuple[Escalation, str | None]]:
+    """Escalations raised since ``since`` and not resolved, each with its conversation's listener id."""
+    rows = await conn.fetch(
+        f"{_SELECT} where e.created_at >= $1 and e.status <> 'resolved' order by e.created_at", since
+    )
+    found = [e for e in map(_escalation, rows) if e is not None]
+    listeners = dict(
+        await conn.fetch(
+            "select id::text, listener_id::text from conversations where id = any($1::uuid[])",
+            [e.conversation_id for e in found],
+        )
+    )
+    return [(e, listeners.get(e.conversation_id)) for e in found]
+
+
 async def mark_alerted(conn: asyncpg.Connection, escalation_ids: list[str]) -> None:
     await conn.execute("update escalations set last_alerted_at = now() where id = any($1::uuid[])", escalation_ids)
 

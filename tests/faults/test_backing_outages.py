@@ -3,53 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
-import pytest
 import redis.asyncio as aioredis
 
-from server.embedded import start_redis
 from tests.faults.resilient import ResilientParty, assert_promises, stored_messages
-from tests.support import Client, ServerProcess, create_user, free_port, get_json, login, seeker_token
+from tests.support import Client, PrivateRedis, ServerProcess, create_user, get_json, login, seeker_token
 
 
-class PrivateRedis:
-    """A redis-server of the test's own, so it can be stopped, emptied and restarted."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.dir = Path(tempfile.mkdtemp(prefix="peerline-redis-"))
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self, *, fresh: bool = False) -> None:
-        if fresh:
-            self.dir = Path(tempfile.mkdtemp(prefix="peerline-redis-"))
-        _, self.proc = start_redis(self.dir, self.port)
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(10)
-            self.proc = None
-
-
-@pytest.fixture
-def private_redis() -> Iterator[PrivateRedis]:
-    r = PrivateRedis()
-    r.start()
-    yield r
-    r.stop()
-
-
-async def test_redis_outage_and_data_loss(private_redis, backends) -> None:
+async def test_redis_outage_and_data_loss(private_redis: PrivateRedis, backends) -> None:
     env = backends.server_env(REDIS_URL=private_redis.url)
     servers = [ServerProcess(env).start() for _ in range(2)]
     try:

@@ -20,7 +20,8 @@ COLUMNS = ["none", "seeker", "listener", "supervisor", "admin"]
 
 def load_table() -> list[tuple[str, dict[tuple[str, str], str]]]:
     rows = []
-    for line in TABLE.read_text().splitlines():
+    section = TABLE.read_text().split("## Authorization", 1)[1].split("\n#", 1)[0]  # the role table only
+    for line in section.splitlines():
         match = re.match(r"^\| `([^`]+)` \|(.*)\|$", line)
         if not match:
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from tests.support import Client, create_user, login, seeker_token
+from tests.support import Client, create_user, login, metrics_text, seeker_token
 
 
 async def connect_listener(server, backends, name: str = "lee", **kw) -> Client:
@@ -120,17 +120,13 @@ async def test_typing_reaches_the_other_side_only(live_server, backends) -> None
 
 
 async def test_metrics_count_what_operators_watch(live_server, backends) -> None:
-    import aiohttp
-
     listener = await connect_listener(live_server, backends)
     await listener.ok("set_status", {"status": "available"})
     seeker = await Client(live_server.base_url, "/seeker", await seeker_token(live_server.base_url)).connect()
     cid = (await seeker.ok("request_chat", {"topic": "talk", "language": "en"}))["conversation_id"]
     await listener.wait_for("assigned")
     await seeker.ok("message", {"conversation_id": cid, "client_id": "m", "text": "counting, not reading"})
-    async with aiohttp.ClientSession() as http, http.get(live_server.base_url + "/metrics") as resp:
-        text = await resp.text()
-    assert resp.status == 200
+    text = await metrics_text(live_server)
     values = {
         line.split(" ")[0]: float(line.split(" ")[1])
         for line in text.splitlines()

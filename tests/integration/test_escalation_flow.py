@@ -233,3 +233,26 @@ async def test_crisis_resources_come_from_configuration_per_language(backends, t
             await seeker.close()
     finally:
         server.stop()
+
+
+async def test_a_watching_supervisors_typing_reaches_staff_only(live_server, backends, people) -> None:
+    """A supervisor who joined but did not take over is invisible to the seeker, typing included."""
+    listener, supervisor = people
+    await listener.ok("set_status", {"status": "available"})
+    seeker = await Client(live_server.base_url, "/seeker", await seeker_token(live_server.base_url)).connect()
+    cid = (await seeker.ok("request_chat", {"topic": "talk", "language": "en"}))["conversation_id"]
+    await listener.wait_for("assigned")
+    await supervisor.ok("join", {"conversation_id": cid})
+    await supervisor.ok("typing", {"conversation_id": cid, "typing": True})
+    seen = await listener.wait_for("typing", lambda t: t["sender"] == "supervisor")
+    assert seen == {"conversation_id": cid, "sender": "supervisor", "typing": True}
+    # the listener's own typing comes after the supervisor's: once the seeker has it, the other would be there
+    await listener.ok("typing", {"conversation_id": cid, "typing": True})
+    await seeker.wait_for("typing", lambda t: t["sender"] == "listener")
+    assert [t["sender"] for t in seeker.events["typing"]] == ["listener"]
+
+    await supervisor.ok("take_over", {"conversation_id": cid})  # now the responder: the seeker sees them type
+    await supervisor.ok("typing", {"conversation_id": cid, "typing": True})
+    typed = await seeker.wait_for("typing", lambda t: t["sender"] == "supervisor")
+    assert typed["conversation_id"] == cid
+    await seeker.close()

@@ -130,6 +130,35 @@ async def test_seeker_erases_their_own_conversation(live_server, backends) -> No
     await listener.close()
 
 
+async def test_erase_counts_only_what_the_seeker_could_see(live_server, backends) -> None:
+    """Whispers are erased too, but counting them would tell the seeker that staff wrote about them."""
+    base = live_server.base_url
+    await create_user(backends.database_url, "lee")
+    await create_user(backends.database_url, "sam", role="supervisor")
+    listener = await Client(base, "/listener", await login(base, "lee")).connect()
+    await listener.ok("set_status", {"status": "available"})
+    supervisor = await Client(base, "/supervisor", await login(base, "sam")).connect()
+    seeker = await Client(base, "/seeker", await seeker_token(base)).connect()
+    cid = (await seeker.ok("request_chat", {"topic": "talk", "language": "en", "text": "first words"}))[
+        "conversation_id"
+    ]
+    await listener.wait_for("assigned")
+    await listener.ok("message", {"conversation_id": cid, "client_id": "l1", "text": "hello there"})
+    await supervisor.ok("join", {"conversation_id": cid})
+    for i in range(3):
+        whisper = {"conversation_id": cid, "client_id": f"w{i}", "text": "staff note", "visibility": "staff"}
+        await supervisor.ok("message", whisper)
+    last_seq = (await seeker.ok("message", {"conversation_id": cid, "client_id": "s2", "text": "bye"}))["message"][
+        "seq"
+    ]
+    erased = await seeker.ok("erase", {"conversation_id": cid})
+    assert erased["erased_messages"] == last_seq == 3
+    left = await sql(backends.database_url, "select count(*) from messages where conversation_id = $1::uuid", cid)
+    assert left[0][0] == 0  # the whispers went too
+    for client in (seeker, supervisor, listener):
+        await client.close()
+
+
 async def test_purge_removes_exactly_what_is_past_retention(live_server, backends) -> None:
     base = live_server.base_url
     await create_user(backends.database_url, "lee", max_chats=5)

@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 
 from tests.conftest import Backends
-from tests.support import Client, ServerProcess, create_user, login, post_json, seeker_token
+from tests.support import Client, ServerProcess, create_user, login, metrics_text, post_json, seeker_token
 
 CANARY = "quillfen" + secrets.token_hex(3)  # a word no library would ever log on its own
 SEEKER_TEXTS = [
@@ -98,8 +98,7 @@ async def test_logs_hold_no_text_tokens_or_passwords(debug_server: ServerProcess
     ):
         assert resp.status == 200, await resp.text()
         await resp.read()
-    async with aiohttp.ClientSession() as http, http.get(base + "/metrics") as resp:
-        metrics = await resp.text()
+    metrics = await metrics_text(debug_server)
 
     debug_server.stop()  # flushes every handler
     assert debug_server.log_path is not None
