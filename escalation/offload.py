@@ -12,7 +12,8 @@ the commit loses nothing that was acknowledged (the client retries with the same
 a crash after it has the verdict stored with the message.
 
 If the worker dies or hangs, it is replaced and the batch is assessed once more in a fresh worker;
-if that fails too, in this process (slower, but never "no answer"). Each failure calls
+if that fails too, in this process (slower, but never "no answer"). If the detector itself raises
+(a bug), the messages go on marked ``degraded`` rather than being refused. Each failure calls
 ``on_failure`` (the server counts it in its metrics).
 """
 
@@ -35,6 +36,9 @@ from escalation.detector import Assessment, Detector
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 64
+# A detector bug must not stop a seeker's words from reaching their listener: the message is stored
+# and delivered, marked degraded (counted by the server), and the listener can still escalate.
+UNASSESSED = Assessment(False, None, None, (), degraded=True)
 BATCH_TIMEOUT_S = 10.0  # a batch that takes longer means a stuck worker: replace it
 
 
@@ -151,6 +155,9 @@ class AssessmentWorker:
                     self._on_failure()
                 log.error("detector worker failed (%s, attempt %d); starting a new one", type(exc).__name__, attempt)
                 self._replace_pool(pool)
+            except Exception as exc:  # a bug in the detector itself: the message must still get through
+                log.error("detector failed on a batch (%s); the messages go on unassessed", type(exc).__name__)
+                return [UNASSESSED] * len(windows)
         if self._fallback is None:
             log.error("assessing in the server process until the detector worker is back")
             self._fallback = await asyncio.to_thread(self._config.load)
