@@ -1,0 +1,55 @@
+"""The detector worker process: verdicts in order, batches, and what happens when the detector fails."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from escalation.detector import Assessment, Detector
+from escalation.offload import AssessmentWorker, DetectorConfig
+
+
+class _Raising:
+    """A detector with a bug: it answers the warm-up and fails on every real batch."""
+
+    def assess(self, messages: list[str]) -> Assessment:
+        return self.assess_batch([messages])[0]
+
+    def assess_batch(self, windows: list[list[str]]) -> list[Assessment]:
+        if windows == [["warm up"]]:  # start() checks the worker answers before the server says ready
+            return [Assessment(False, None, None, ())]
+        raise ZeroDivisionError("injected")
+
+
+@dataclass(frozen=True, slots=True)
+class RaisingConfig(DetectorConfig):
+    def load(self) -> Detector:
+        return _Raising()  # type: ignore[return-value]
+
+
+def _config(cls: type[DetectorConfig] = DetectorConfig) -> DetectorConfig:
+    return cls(languages=("en", "es"), cache_dir=None, window=5, alert_threshold=None, watch_threshold=None)
+
+
+async def test_concurrent_windows_get_their_own_verdicts_in_batches() -> None:
+    worker = AssessmentWorker(_config())
+    await worker.start()
+    try:
+        windows = [["i am going to kill myself tonight"] if i % 10 == 0 else [f"ordinary line {i}"] for i in range(60)]
+        verdicts = await asyncio.gather(*(worker.assess(w) for w in windows))
+        assert [v.escalate for v in verdicts] == [i % 10 == 0 for i in range(60)]
+        assert worker.batches < 60  # windows that arrived together went together
+        assert worker.failures == 0
+    finally:
+        await worker.close()
+
+
+async def test_a_detector_bug_lets_the_message_through_marked_degraded() -> None:
+    failures: list[int] = []
+    worker = AssessmentWorker(_config(RaisingConfig), on_failure=lambda: failures.append(1))
+    await worker.start()
+    try:
+        verdict = await asyncio.wait_for(worker.assess(["hello"]), 30)
+        assert verdict.degraded and not verdict.escalate
+    finally:
+        await worker.close()
