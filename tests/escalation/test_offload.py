@@ -51,5 +51,6 @@ async def test_a_detector_bug_lets_the_message_through_marked_degraded() -> None
     try:
         verdict = await asyncio.wait_for(worker.assess(["hello"]), 30)
         assert verdict.degraded and not verdict.escalate
+        assert failures == []  # the worker itself is healthy: it is not replaced
     finally:
         await worker.close()
