@@ -43,10 +43,10 @@ def _train(examples: Sequence[Example], rules: Detector, seed: int):  # type: ig
 
     verdicts = rules.assess_batch([e.messages for e in examples])
     rule_imminent = np.array([v.escalate and v.severity == "imminent" for v in verdicts])
+    rule_any = np.array([v.escalate for v in verdicts])
     embedder = Embedder()
-    return train(
-        examples, Views(rules.lexicon.normalizer), embedder.encode, rule_imminent, lexicon_key=inputs_key(), seed=seed
-    )
+    views = Views(rules.lexicon.normalizer)
+    return train(examples, views, embedder.encode, rule_imminent, rule_any, lexicon_key=inputs_key(), seed=seed)
 
 
 def run_evaluate(

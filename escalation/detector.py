@@ -4,7 +4,8 @@ Two judges, each doing what it is good at. The *rules* (lexicons, one normalisat
 Aho-Corasick scan per message) catch explicit and imminent wording instantly and explain it; an
 imminent rule hit always alerts. The *trained model* (``escalation.model``) gives a calibrated
 probability of crisis for wording no lexicon lists; above the ``alert`` threshold it escalates,
-between ``watch`` and ``alert`` it asks for a quiet hint to the listener only.
+between ``watch`` and ``alert`` it asks for a quiet hint to the listener only — unless a rule also
+matched, and then the two together alert (on strangers' text a rule hit alone is wrong too often).
 """
 
 from __future__ import annotations
@@ -180,7 +181,8 @@ class Detector:
     def _decide(self, rules: Assessment, score: ModelScore, window: list[str], offset: int) -> Assessment:
         t = self.thresholds
         rule_imminent = rules.escalate and rules.severity == "imminent"
-        if not rule_imminent and score.risk < t.alert:
+        corroborated = rules.escalate and score.risk >= t.watch  # a rule hit the model finds worrying too
+        if not rule_imminent and not corroborated and score.risk < t.alert:
             watch = score.risk >= t.watch or rules.escalate
             category = rules.category if rules.escalate else score.category
             return Assessment(False, category if watch else None, None, (), risk=score.risk, watch=watch)

@@ -241,6 +241,7 @@ def train(
     views: Views,
     embed: Callable[[list[str]], np.ndarray],
     rule_imminent: np.ndarray,
+    rule_any: np.ndarray,
     *,
     lexicon_key: str,
     seed: int = 0,
@@ -255,8 +256,11 @@ def train(
         held = out_of_writer_scores(inputs, writers, seed)
         a, b = calibrate(held, inputs.y)
         probabilities = apply_calibration(held, a, b)
-        alert = choose_threshold(probabilities, inputs.y, ALERT_FALSE_ALARM_BUDGET, rule_imminent)
-        watch = min(choose_threshold(probabilities, inputs.y, WATCH_FALSE_ALARM_BUDGET, rule_imminent), alert)
+        # watch first: a rule hit the model rates at least watch-worthy alerts too (see Detector._decide),
+        # so the alert threshold is chosen with those alerts already counted against the budget
+        watch = choose_threshold(probabilities, inputs.y, WATCH_FALSE_ALARM_BUDGET, rule_imminent)
+        corroborated = rule_imminent | (rule_any & (probabilities >= watch))
+        alert = max(choose_threshold(probabilities, inputs.y, ALERT_FALSE_ALARM_BUDGET, corroborated), watch)
         log.info("training the final model on all %d conversations", len(examples))
         final = fit(inputs, np.arange(len(examples)), seed)
     arrays, meta = _export(final)
