@@ -311,3 +311,16 @@ class PrivateRedis:
             self.proc.terminate()
             self.proc.wait(10)
             self.proc = None
+
+
+def run_escalation(*args: str, stdin: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """``python -m escalation ARGS`` as an operator runs it, from the project root."""
+    return subprocess.run(
+        [sys.executable, "-m", "escalation", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -6,8 +6,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +16,7 @@ from escalation.detector import Detector
 from escalation.features import Views, char_ngrams, inputs_key
 from escalation.model import MODEL_PATH, RiskModel, TfidfBlock, Thresholds
 from escalation.normalize import default_normalizer
+from tests.support import run_escalation
 
 ROOT = Path(__file__).resolve().parents[2]
 INVENTED = [
@@ -66,14 +65,7 @@ def test_training_twice_writes_the_same_bytes(tmp_path: Path) -> None:
     digests = []
     for run in ("a", "b"):
         out = tmp_path / f"{run}.zip"
-        done = subprocess.run(
-            [sys.executable, "-m", "escalation", "train", "--data", str(data), "--out", str(out)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        done = run_escalation("train", "--data", str(data), "--out", str(out))
         assert done.returncode == 0, done.stderr[-2000:]
         digests.append(hashlib.sha256(out.read_bytes()).hexdigest())
     assert digests[0] == digests[1]
@@ -148,9 +140,7 @@ def test_bad_labelled_files_get_one_clear_line(tmp_path: Path, content: str, mes
         if command == "train"
         else ["evaluate", str(data)]
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "escalation", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
-    )
+    done = run_escalation(*args, timeout=120)
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "m.zip").exists()
@@ -166,7 +156,5 @@ def test_bad_labelled_files_get_one_clear_line(tmp_path: Path, content: str, mes
     ],
 )
 def test_commands_refuse_what_they_cannot_do(args: list[str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "escalation", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
-    )
+    done = run_escalation(*args, timeout=120)
     assert done.returncode == 2 and done.stderr and "Traceback" not in done.stderr

@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 import socketio
 
-from tests.support import Client, ServerProcess
+from tests.support import Client, ServerProcess, create_user, login, seeker_token
 
 
 class Gone(Exception):
@@ -158,3 +158,21 @@ def assert_promises(stored: list[asyncpg.Record], parties: Sequence[ResilientPar
         assert sorted(have) == seqs, "a party is missing messages"
         assert [have[s]["id"] for s in seqs] == [r["id"] for r in stored]
         assert len(party.live_ids) == len(set(party.live_ids)), "a live message delivered twice"
+
+
+async def paired(
+    servers: Sequence[ServerProcess], backends: Any, *, seeker_on: int, listener_on: int, name: str = "lee"
+) -> tuple[ResilientParty, ResilientParty, str]:
+    """A listener on one process, a seeker on another (or the same), paired: the start of every crash scenario."""
+    await create_user(backends.database_url, name)
+    base = servers[0].base_url
+    listener = ResilientParty(servers, "/listener", await login(base, name), prefer=listener_on)
+    seeker = ResilientParty(servers, "/seeker", await seeker_token(base), prefer=seeker_on)
+    await listener.connect()
+    await listener.call("set_status", {"status": "available"})
+    await seeker.connect()
+    ack = await seeker.call("request_chat", {"topic": "talk", "language": "en"})
+    cid = ack["conversation_id"]
+    assert listener.client is not None
+    await listener.client.wait_for("assigned")
+    return seeker, listener, cid

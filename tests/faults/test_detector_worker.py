@@ -15,8 +15,8 @@ import asyncpg
 import psutil
 import pytest
 
-from tests.faults.resilient import ResilientParty, assert_promises, stored_messages
-from tests.support import ServerProcess, create_user, login, seeker_token
+from tests.faults.resilient import assert_promises, paired, stored_messages
+from tests.support import ServerProcess
 
 CRISIS = "i am going to kill myself tonight, the pills are ready"
 
@@ -50,22 +50,8 @@ def cluster(backends):
         s.stop()
 
 
-async def paired(servers, backends, *, seeker_on: int):
-    await create_user(backends.database_url, "lee")
-    base = servers[0].base_url
-    listener = ResilientParty(servers, "/listener", await login(base, "lee"), prefer=1 - seeker_on)
-    seeker = ResilientParty(servers, "/seeker", await seeker_token(base), prefer=seeker_on)
-    await listener.connect()
-    await listener.call("set_status", {"status": "available"})
-    await seeker.connect()
-    cid = (await seeker.call("request_chat", {"topic": "talk", "language": "en"}))["conversation_id"]
-    assert listener.client is not None
-    await listener.client.wait_for("assigned")
-    return seeker, listener, cid
-
-
 async def test_server_killed_while_its_worker_is_assessing_a_crisis_message(cluster, backends) -> None:
-    seeker, listener, cid = await paired(cluster, backends, seeker_on=0)
+    seeker, listener, cid = await paired(cluster, backends, seeker_on=0, listener_on=1)
     await seeker.send(cid, "before", "an ordinary invented line")
     worker = detector_worker(cluster[0])
     os.kill(worker.pid, signal.SIGSTOP)  # the assessment of the next message cannot finish
@@ -87,7 +73,7 @@ async def test_server_killed_while_its_worker_is_assessing_a_crisis_message(clus
 
 
 async def test_a_dead_worker_is_replaced_and_every_message_still_assessed(cluster, backends) -> None:
-    seeker, listener, cid = await paired(cluster, backends, seeker_on=0)
+    seeker, listener, cid = await paired(cluster, backends, seeker_on=0, listener_on=1)
     first = detector_worker(cluster[0])
 
     async def killer() -> None:

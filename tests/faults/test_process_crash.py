@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from tests.faults.resilient import ResilientParty, assert_promises, stored_messages
-from tests.support import Client, ServerProcess, create_user, login, seeker_token
+from tests.faults.resilient import assert_promises, paired, stored_messages
+from tests.support import Client, ServerProcess, create_user, login
 
 
 @pytest.fixture
@@ -17,21 +17,6 @@ def cluster(backends):
     yield servers
     for s in servers:
         s.stop()
-
-
-async def paired(servers, backends, *, seeker_on: int, listener_on: int, name: str = "lee"):
-    await create_user(backends.database_url, name)
-    base = servers[0].base_url
-    listener = ResilientParty(servers, "/listener", await login(base, name), prefer=listener_on)
-    seeker = ResilientParty(servers, "/seeker", await seeker_token(base), prefer=seeker_on)
-    await listener.connect()
-    await listener.call("set_status", {"status": "available"})
-    await seeker.connect()
-    ack = await seeker.call("request_chat", {"topic": "talk", "language": "en"})
-    cid = ack["conversation_id"]
-    assert listener.client is not None
-    await listener.client.wait_for("assigned")
-    return seeker, listener, cid
 
 
 async def test_sigkill_the_seekers_process_mid_burst(cluster, backends) -> None:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.support import ROOT, Client, create_user, login, run_cli, seeker_token
+from tests.support import ROOT, Client, create_user, login, run_cli, run_escalation, seeker_token
 
 CRISIS = "i am going to kill myself tonight, the pills are ready"
 MISSED = "i did the thing with the blade again, it's bleeding through the towel"
@@ -61,25 +59,7 @@ async def test_resolutions_export_as_training_rows_and_train_with_extra(live_ser
     small = tmp_path / "small.jsonl"
     subset = [line for line in train_rows if '"id": "ta-' in line or '"id": "tb-' in line][::20]
     small.write_text("\n".join(subset) + "\n")
-    trained = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "escalation",
-            "train",
-            "--data",
-            str(small),
-            "--extra",
-            str(out),
-            "--out",
-            str(tmp_path / "m.zip"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    trained = run_escalation("train", "--data", str(small), "--extra", str(out), "--out", str(tmp_path / "m.zip"))
     assert trained.returncode == 0, trained.stderr[-2000:]
     assert f"trained on {len(subset) + 2} conversations from writers floor, ta, tb" in trained.stdout
     for client in (first, second, listener, supervisor):
