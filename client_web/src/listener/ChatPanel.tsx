@@ -74,6 +74,11 @@ export function ChatPanel({ chat, topics, languages, onSend, onTyping, onRetry, 
         </p>
       ) : null}
       {chat.risk && !closed ? <CrisisSupport id={id} risk={chat.risk} notice={chat.notice} /> : null}
+      {chat.hint && !chat.risk && !closed ? (
+        <p class="notice" role="status" data-testid="listener-hint">
+          {chat.hint}
+        </p>
+      ) : null}
       <MessageList
         messages={chat.messages}
         viewer="listener"

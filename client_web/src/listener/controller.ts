@@ -15,6 +15,7 @@ import type {
   NoticeEvent,
   ReleasedEvent,
   RiskEvent,
+  RiskHintEvent,
   Severity,
   Topic,
   TypingEvent,
@@ -37,6 +38,8 @@ export interface ListenerChat {
   unread: number;
   /** A notice from the server about this chat's crisis (e.g. no supervisor online), in plain words. */
   notice: string | null;
+  /** A quiet hint that the seeker's words may show risk (below the alert threshold): ask, don't alarm. */
+  hint: string | null;
 }
 
 /** What the listener knows about a flagged chat: enough to act calmly at that moment. */
@@ -314,6 +317,11 @@ export class ListenerController {
       this.alert("alert", "Risk flagged in a chat");
       this.announce(`Risk flagged in a chat: ${e.severity}${e.category ? `, ${e.category.replace(/_/g, " ")}` : ""}.`);
     });
+    socket.on("risk_hint", (e: RiskHintEvent) => {
+      // Deliberately quiet: no chime or title flash. It asks the listener to check in, not to raise an alarm.
+      this.updateChat(e.conversation_id, (c) => (c.risk ? {} : { hint: e.message }));
+      this.announce("A quiet hint in a chat: the seeker's words may show risk. Consider asking directly.");
+    });
     socket.on("escalation_status", (e: EscalationStatusEvent) => {
       const by = e.acknowledged_by?.display_name ?? "A supervisor";
       this.updateChat(e.conversation_id, (c) => ({
@@ -404,6 +412,7 @@ export class ListenerController {
       endedBy: conversation.status === "ended" ? "system" : null,
       unread: 0,
       notice: null,
+      hint: null,
     };
     this.store.set((s) => ({
       chats: { ...s.chats, [id]: { ...chat, conversation, released: null } },

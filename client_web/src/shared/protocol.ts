@@ -148,6 +148,15 @@ export interface Escalation {
   note?: string | null;
 }
 
+/** The risk model's probability is between the watch and alert thresholds: a quiet hint, for the listener only. */
+export interface RiskHintEvent {
+  conversation_id: string;
+  seq: number | null;
+  category: string | null;
+  probability: number | null;
+  message: string;
+}
+
 export interface NoticeEvent {
   conversation_id: string;
   code: string;
