@@ -19,6 +19,7 @@ from typing import IO, Any
 from escalation.detector import Detector
 
 BATCH = 64
+MAX_LINE = 1_000_000
 
 
 def score_lines(lines: Iterable[str], detector: Detector) -> Iterator[dict[str, Any]]:
@@ -36,6 +37,8 @@ def score_lines(lines: Iterable[str], detector: Detector) -> Iterator[dict[str, 
 
 def parse_line(line: str) -> tuple[Any, list[str] | None, dict[str, Any] | None]:
     """(id, messages, None) for a usable line, or (id, None, error answer)."""
+    if len(line) > MAX_LINE:  # a window is a few messages; this is not one, and would take minutes to read
+        return None, None, {"id": None, "error": f"line longer than {MAX_LINE} characters"}
     try:
         record = json.loads(line)
     except (json.JSONDecodeError, RecursionError):

@@ -46,3 +46,10 @@ def test_score_file_argument(tmp_path: Path) -> None:
     f.write_text(json.dumps({"id": 7, "messages": ["mi novio me pega", "ahorita"]}) + "\n", encoding="utf-8")
     out = run("", str(f))
     assert out == [{"id": 7, "escalate": True, "category": "abuse", "severity": "imminent"}]
+
+
+def test_score_answers_a_huge_line_with_an_error_line_and_goes_on() -> None:
+    huge = json.dumps({"id": "big", "messages": ["a" * 1_200_000]})
+    out = run(huge + "\n" + json.dumps({"id": "after", "messages": ["hello"]}) + "\n")
+    assert out[0] == {"id": None, "error": "line longer than 1000000 characters"}
+    assert out[1]["id"] == "after" and out[1]["escalate"] is False
