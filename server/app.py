@@ -30,7 +30,7 @@ from server.assignments import Assignments
 from server.auth import TokenIssuer
 from server.chat import ChatService
 from server.config import Settings
-from server.frames import StrictAsyncServer
+from server.frames import StrictAsyncServer, quiet_library_errors
 from server.gateway.listener import ListenerNamespace
 from server.gateway.seeker import SeekerNamespace
 from server.gateway.supervisor import SupervisorNamespace
@@ -263,6 +263,7 @@ def create_app(settings: Settings) -> web.Application:
         settings.redis_url,
         redis_options=redis_options(settings.redis_max_connections, commands=False),
     )
+    quiet_library_errors()  # a malformed long-polling POST: one line, no traceback (server/frames.py)
     sio = StrictAsyncServer(  # closes a connection at its first malformed frame (server/frames.py)
         async_mode="aiohttp",
         client_manager=manager,

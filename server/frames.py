@@ -14,11 +14,19 @@ Two layers can fail to decode a frame, and both are covered:
   Socket.IO packet python-socketio accepts; otherwise the Engine.IO session is disconnected.
 
 Frames that still arrive on a connection already being closed are dropped silently.
+
+Long polling has no such hook: python-engineio reads and decodes a polling POST inside its own
+request handler and logs a failure there (``post request handler error``) with a traceback, once per
+request. ``QuietLibraryErrors`` turns those records into one line without a traceback, at most one
+per distinct message every ``EVERY_S`` seconds (with the count of the ones it held back), and counts
+each malformed POST in ``peerline_malformed_frames_total{layer="polling"}``.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections import Counter
 from typing import Any
 
 import socketio
@@ -82,3 +90,41 @@ class StrictAsyncServer(socketio.AsyncServer):  # type: ignore[misc]
         finally:
             self._rejected.discard(eio_sid)
             self._binary_packet.pop(eio_sid, None)
+
+
+class QuietLibraryErrors(logging.Filter):
+    """Errors of python-engineio / python-socketio as single, rate-limited lines (see the module doc)."""
+
+    EVERY_S = 10.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last: dict[str, float] = {}
+        self._held: Counter[str] = Counter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR:
+            return True
+        text = record.getMessage()
+        if text == "post request handler error":
+            MALFORMED_FRAMES.labels("polling").inc()
+        if record.exc_info and record.exc_info[0] is not None:
+            text = f"{text} ({record.exc_info[0].__name__})"
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        now = time.monotonic()
+        last = self._last.get(text)
+        if last is not None and now - last < self.EVERY_S:
+            self._held[text] += 1
+            return False
+        held = self._held.pop(text, 0)
+        record.msg, record.args = (f"{text} ({held} more held back)" if held else text), ()
+        self._last[text] = now
+        return True
+
+
+def quiet_library_errors() -> None:
+    """Installed once per process, on the loggers the libraries write to."""
+    for name in ("engineio.server", "socketio.server"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, QuietLibraryErrors) for f in logger.filters):
+            logger.addFilter(QuietLibraryErrors())

@@ -104,3 +104,32 @@ async def test_malformed_frames_close_the_connection_and_do_not_flood_the_log(ba
     malformed_lines = [line for line in log_text.splitlines() if "malformed" in line]
     assert 1 <= len(malformed_lines) <= len(results), malformed_lines  # at most one per connection
     assert counted == len(malformed_lines)
+
+
+async def test_malformed_long_polling_posts_are_one_line_without_a_traceback(backends: Backends) -> None:
+    """python-engineio decodes a polling POST inside its own handler and logged each failure with a
+    traceback; now each distinct failure is one line, held back when it repeats."""
+    server = ServerProcess(backends.server_env()).start()
+    base = server.base_url
+    try:
+        assert server.log_path is not None
+        log_before = server.log_path.stat().st_size
+        posts = 0
+        async with aiohttp.ClientSession() as http:
+            for body in (b"\x95", b"\x00\xff\x95"):
+                async with http.get(f"{base}/socket.io/?EIO=4&transport=polling") as resp:
+                    sid = (await resp.text()).split('"sid":"')[1].split('"')[0]
+                for _ in range(100):
+                    async with http.post(f"{base}/socket.io/?EIO=4&transport=polling&sid={sid}", data=body) as resp:
+                        await resp.read()
+                    posts += 1
+        await asyncio.sleep(1)
+        counted = metric_value(await metrics_text(server), "peerline_malformed_frames_total", layer="polling")
+        log_text = server.log_path.read_bytes()[log_before:].decode(errors="replace")
+        await assert_serving(server)
+    finally:
+        server.stop()
+    assert "Traceback" not in log_text, log_text[:3000]
+    errors = [line for line in log_text.splitlines() if "post request handler error" in line]
+    assert 1 <= len(errors) <= 4, errors  # one line per distinct failure per 10 s (twice: the library's own handler)
+    assert counted == posts
