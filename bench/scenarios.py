@@ -12,7 +12,11 @@ from typing import Any
 from bench import backends
 from bench.processes import RssSampler, baseline_server, run_loadgen, running, service_server
 
-SWEEP = [500, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000]
+SWEEP = [100, 250, 500, 750, 1000, 1500, 2000, 2500, 3000, 4000]
+# Every step: a warm-up at its rate that no figure includes, then RUNS measured runs back to back;
+# the step's figure is their median, with the smallest and largest shown.
+WARMUP_S = 1.0
+RUNS = 3
 
 
 def max_sustained(result: dict[str, Any], p99_ms: float = 100.0) -> int:
@@ -49,30 +53,54 @@ def _service_config(staff: backends.Staff, seeker_url: str, staff_url: str, pair
     }
 
 
-def relay(results: Path, pairs: int, rates: list[int], step_s: float, crisis: float) -> dict[str, Any]:
-    """Throughput sweep: bare relay, then the service, same pairs and rates."""
-    bare_cfg = {"mode": "bare", "pairs": pairs, "rates": rates, "stepSeconds": step_s, "drainSeconds": 2}
+def _timing(step_s: float) -> dict[str, Any]:
+    return {"stepSeconds": step_s, "warmupSeconds": WARMUP_S, "runsPerStep": RUNS}
+
+
+def _timeout(rates: list[int], step_s: float) -> float:
+    """The generator's hard bound: every step in full, plus connecting and pairing."""
+    return 60.0 + len(rates) * (WARMUP_S + RUNS * step_s + 3.0)
+
+
+def relay(
+    results: Path, pairs: int, rates: list[int], step_s: float, crisis: float, detector_models: list[str]
+) -> dict[str, Any]:
+    """Throughput sweep: bare relay, then the service (once per detector mode), same pairs and rates."""
+    bare_cfg = {"mode": "bare", "pairs": pairs, "rates": rates, "drainSeconds": 2, **_timing(step_s)}
+    out: dict[str, Any] = {"scenario": f"relay{pairs}", "pairs": pairs}
     with running(baseline_server(results, f"relay{pairs}-baseline")) as (bare,):
-        base = run_loadgen({**bare_cfg, "urls": [bare.url]}, results, f"relay{pairs}-baseline")
-    n, m = _staff_for(pairs)
-    staff = backends.reset_and_seed(n, m)
-    with running(service_server(results, f"relay{pairs}-service", backends.service_env())) as (svc,):
-        service = run_loadgen(
-            _service_config(
-                staff, svc.url, svc.url, pairs, rates=rates, stepSeconds=step_s, drainSeconds=2, crisisFraction=crisis
-            ),
-            results,
-            f"relay{pairs}-service",
+        out["baseline"] = run_loadgen(
+            {**bare_cfg, "urls": [bare.url]}, results, f"relay{pairs}-baseline", _timeout(rates, step_s)
         )
-    return {"scenario": f"relay{pairs}", "pairs": pairs, "baseline": base, "service": service}
+    n, m = _staff_for(pairs)
+    for model in detector_models:
+        name = "service" if len(detector_models) == 1 else f"service_model_{model}"
+        staff = backends.reset_and_seed(n, m)
+        with running(service_server(results, f"relay{pairs}-{name}", backends.service_env(model))) as (svc,):
+            out[name] = run_loadgen(
+                _service_config(
+                    staff,
+                    svc.url,
+                    svc.url,
+                    pairs,
+                    rates=rates,
+                    drainSeconds=2,
+                    crisisFraction=crisis,
+                    **_timing(step_s),
+                ),
+                results,
+                f"relay{pairs}-{name}",
+                _timeout(rates, step_s),
+            )
+    return out
 
 
 def steady(results: Path, pairs: int, rate: int, seconds: float, queued: int, crisis: float) -> dict[str, Any]:
     """A fixed rate over many live chats (optionally with seekers waiting in the queue)."""
     name = f"steady{pairs}" + (f"-queued{queued}" if queued else "")
-    bare_cfg = {"mode": "bare", "pairs": pairs, "rates": [rate], "stepSeconds": seconds, "drainSeconds": 2}
+    bare_cfg = {"mode": "bare", "pairs": pairs, "rates": [rate], "drainSeconds": 2, **_timing(seconds)}
     with running(baseline_server(results, f"{name}-baseline")) as (bare,):
-        base = run_loadgen({**bare_cfg, "urls": [bare.url]}, results, f"{name}-baseline")
+        base = run_loadgen({**bare_cfg, "urls": [bare.url]}, results, f"{name}-baseline", _timeout([rate], seconds))
     n, m = _staff_for(pairs)
     staff = backends.reset_and_seed(n, m)
     with running(service_server(results, f"{name}-service", backends.service_env())) as (svc,):
@@ -83,14 +111,15 @@ def steady(results: Path, pairs: int, rate: int, seconds: float, queued: int, cr
                 svc.url,
                 pairs,
                 rates=[rate],
-                stepSeconds=seconds,
                 drainSeconds=3,
                 crisisFraction=crisis,
                 queued=queued,
                 pairRate=50,
+                **_timing(seconds),
             ),
             results,
             name + "-service",
+            _timeout([rate], seconds) + 30,
         )
     return {"scenario": name, "pairs": pairs, "rate": rate, "queued": queued, "baseline": base, "service": service}
 
@@ -118,14 +147,17 @@ def cross(results: Path, pairs: int, rates: list[int], step_s: float) -> dict[st
     The bare relay runs the same way with python-socketio's AsyncRedisManager and with ours.
     """
     out: dict[str, Any] = {"scenario": f"cross{pairs}", "pairs": pairs}
-    bare_cfg = {"mode": "bare", "pairs": pairs, "rates": rates, "stepSeconds": step_s, "drainSeconds": 2}
+    bare_cfg = {"mode": "bare", "pairs": pairs, "rates": rates, "drainSeconds": 2, **_timing(step_s)}
     for manager in ("redis", "peerline"):
         backends.reset_and_seed(0, 1)
         a = baseline_server(results, f"cross-baseline-{manager}-a", manager, backends.REDIS_URL)
         b = baseline_server(results, f"cross-baseline-{manager}-b", manager, backends.REDIS_URL)
         with running(a, b):
             out[f"baseline_{manager}"] = run_loadgen(
-                {**bare_cfg, "urls": [a.url, b.url]}, results, f"cross{pairs}-baseline-{manager}"
+                {**bare_cfg, "urls": [a.url, b.url]},
+                results,
+                f"cross{pairs}-baseline-{manager}",
+                _timeout(rates, step_s),
             )
     n, m = _staff_for(pairs)
     staff = backends.reset_and_seed(n, m)
@@ -136,9 +168,10 @@ def cross(results: Path, pairs: int, rates: list[int], step_s: float) -> dict[st
     ):
         out["service"] = run_loadgen(
             _service_config(
-                staff, a.url, b.url, pairs, rates=rates, stepSeconds=step_s, drainSeconds=2, crisisFraction=0.02
+                staff, a.url, b.url, pairs, rates=rates, drainSeconds=2, crisisFraction=0.02, **_timing(step_s)
             ),
             results,
             f"cross{pairs}-service",
+            _timeout(rates, step_s),
         )
     return out
