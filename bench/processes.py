@@ -58,7 +58,7 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, ready_path: str = "/healthz", timeout: float = 30.0) -> Server:
+    def start(self, ready_path: str = "/healthz", timeout: float = 90.0) -> Server:
         log = self.log_path.open("wb")
         argv = ["taskset", "-c", SERVER_CORE, *self.argv, "--port", str(self.port)]
         self.proc = subprocess.Popen(
