@@ -89,6 +89,9 @@ class Settings:
     trust_forwarded_for: bool = False
     crisis_resources_file: Path | None = None
     log_level: str = "INFO"
+    # the cyclic GC's generation thresholds once start-up objects are frozen (docs/performance.md):
+    # CPython's (700, 10, 10) collects the youngest generation every few messages under load
+    gc_thresholds: tuple[int, int, int] = (50_000, 50, 1_000)
     static_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "client_web" / "dist")
 
     @property
@@ -160,6 +163,18 @@ class Settings:
                 raise ConfigError(f"{name} lists nothing")
             return tuple(items)
 
+        def gc_thresholds() -> tuple[int, int, int]:
+            raw = env.get("GC_THRESHOLDS", "").strip()
+            if not raw:
+                return (50_000, 50, 1_000)
+            try:
+                values = tuple(int(v) for v in raw.split(","))
+            except ValueError:
+                raise ConfigError("GC_THRESHOLDS must be three whole numbers, e.g. 50000,50,1000") from None
+            if len(values) != 3 or any(v < 0 for v in values):
+                raise ConfigError("GC_THRESHOLDS must be three whole numbers, e.g. 50000,50,1000")
+            return (values[0], values[1], values[2])
+
         origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
         return cls(
             database_url=env.get("DATABASE_URL") or None,
@@ -197,6 +212,7 @@ class Settings:
                 if env.get(f"RATE_LIMIT_{name.upper()}")
             },
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            gc_thresholds=gc_thresholds(),
             message_key=env.get("MESSAGE_KEY") or None,
             message_keys_old=env.get("MESSAGE_KEYS_OLD") or None,
             retention_days=positive("RETENTION_DAYS", 30.0),

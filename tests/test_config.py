@@ -47,3 +47,11 @@ def test_topics_languages_and_limits_are_configurable() -> None:
     )
     assert [(t.id, t.label) for t in s.topics] == [("a", "Alpha"), ("b", "b")]
     assert s.language_ids == {"fr"} and s.rate_limits == {"logins_per_username": "3/minute"}
+
+
+def test_gc_thresholds_default_and_setting() -> None:
+    assert Settings.from_env({}).gc_thresholds == (50_000, 50, 1_000)
+    assert Settings.from_env({"GC_THRESHOLDS": "700,10,10"}).gc_thresholds == (700, 10, 10)
+    for bad in ("700,10", "a,b,c", "-1,10,10"):
+        with pytest.raises(ConfigError, match="GC_THRESHOLDS"):
+            Settings.from_env({"GC_THRESHOLDS": bad})
