@@ -34,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--detector-model", default="on", help="DETECTOR_MODEL for the service: on, off, or on,off (both, same run)"
     )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="relay: run the service once more as LABEL:K=V,K=V (ROOT=/path for another tree); repeatable",
+    )
     parser.add_argument("--warmup-seconds", type=float, default=scenarios.WARMUP_S, help="per step, not counted")
     parser.add_argument("--runs", type=int, default=scenarios.RUNS, help="measured runs per step (median shown)")
     parser.add_argument("--database-url", default=None, help="the benchmark's own database (truncated!)")
@@ -45,10 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     backends.use(args.database_url, args.redis_url)
     scenarios.WARMUP_S, scenarios.RUNS = args.warmup_seconds, args.runs
     models = [m.strip() for m in args.detector_model.split(",")]
+    variants = [scenarios.Variant(f"model_{m}" if len(models) > 1 else "", {"DETECTOR_MODEL": m}) for m in models]
+    variants += [scenarios.Variant.parse(v) for v in args.variant]
     rows: list[dict[str, Any]] = []
     for name in args.scenarios:
         if name == "relay":
-            rows.append(scenarios.relay(args.out, args.pairs, rates, args.step_seconds, args.crisis, models))
+            rows.append(scenarios.relay(args.out, args.pairs, rates, args.step_seconds, args.crisis, variants))
         elif name == "steady":
             rows.append(
                 scenarios.steady(args.out, args.steady_pairs, args.steady_rate, args.steady_seconds, 0, args.crisis)

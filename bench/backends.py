@@ -54,13 +54,13 @@ def use(database_url: str | None, redis_url: str | None) -> None:
         raise SystemExit("refusing to truncate the shared database `test`: give the benchmark its own")
 
 
-def service_env(detector_model: str = "on") -> dict[str, str]:
+def service_env(detector_model: str | None = None) -> dict[str, str]:
     return {
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
         "JWT_SECRET": JWT_SECRET,
-        "DETECTOR_MODEL": detector_model,
         **LOAD_ENV,
+        **({"DETECTOR_MODEL": detector_model} if detector_model else {}),
     }
 
 

@@ -111,9 +111,9 @@ def baseline_server(results: Path, name: str, manager: str = "local", redis_url:
     return Server(argv, {}, results / f"{name}.log")
 
 
-def service_server(results: Path, name: str, env: dict[str, str]) -> Server:
+def service_server(results: Path, name: str, env: dict[str, str], root: Path | None = None) -> Server:
     argv = [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1"]
-    return Server(argv, env, results / f"{name}.log", cwd=SERVER_ROOT)
+    return Server(argv, env, results / f"{name}.log", cwd=root or SERVER_ROOT)
 
 
 class RssSampler:

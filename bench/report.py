@@ -28,6 +28,11 @@ def _spread(step: dict[str, Any], key: str) -> str:
     return f" ({lo_hi[0]:,.1f}–{lo_hi[1]:,.1f})" if lo_hi else ""
 
 
+def _spread2(step: dict[str, Any], key: str) -> str:
+    lo_hi = (step.get("spread") or {}).get(key)
+    return f" ({lo_hi[0]:.2f}–{lo_hi[1]:.2f})" if lo_hi else ""
+
+
 def _systems(row: dict[str, Any]) -> list[str]:
     order = ("baseline", "baseline_redis", "baseline_peerline")
     return [k for k in order if k in row] + sorted(
@@ -39,8 +44,9 @@ def steps_table(rows: list[dict[str, Any]]) -> str:
     """Every step of every sweep: the median of its runs, (smallest–largest) beside it."""
     lines = [
         "| scenario | system | offered msg/s | achieved msg/s, median (min–max) | relay p50 ms | relay p99 ms, median"
-        " (min–max) | ack p99 ms | escalation p99 ms (n, pooled) | errors |",
-        "|---|---|---|---|---|---|---|---|---|",
+        " (min–max) | ack p99 ms | escalation p99 ms (n, pooled) | CPU ms/msg: server (min–max) + detector worker"
+        " | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         if row["scenario"].startswith("idle"):
@@ -49,10 +55,16 @@ def steps_table(rows: list[dict[str, Any]]) -> str:
             for step in row[system].get("steps", []):
                 esc = step.get("escalation_ms") or {}
                 esc_s = f"{_p(esc)} (n={esc.get('n', 0)})" if esc.get("n") else "—"
+                cpu = step.get("cpu")
+                cpu_s = "—"
+                if cpu:
+                    server = f"{cpu['server_ms_per_msg']:.2f}{_spread2(step, 'server_ms_per_msg')}"
+                    cpu_s = f"{server} + {cpu['children_ms_per_msg']:.2f}"
                 lines.append(
                     f"| {row['scenario']} | {system} | {step['offered']:,} | {step['achieved']:,}"
                     f"{_spread(step, 'achieved')} | {_p(step.get('relay_ms'), 'p50')} | {_p(step.get('relay_ms'))}"
-                    f"{_spread(step, 'relay_p99')} | {_p(step.get('ack_ms'))} | {esc_s} | {step.get('errors') or ''} |"
+                    f"{_spread(step, 'relay_p99')} | {_p(step.get('ack_ms'))} | {esc_s} | {cpu_s}"
+                    f" | {step.get('errors') or ''} |"
                 )
     return "\n".join(lines)
 

@@ -6,6 +6,7 @@ Each scenario is bounded (a generator run is at most ~60 s) and stops every proc
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,31 @@ SWEEP = [100, 250, 500, 750, 1000, 1500, 2000, 2500, 3000, 4000]
 # the step's figure is their median, with the smallest and largest shown.
 WARMUP_S = 1.0
 RUNS = 3
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One configuration of the service in a run: a label, extra environment, optionally another tree."""
+
+    label: str
+    env: dict[str, str] = field(default_factory=dict)
+    root: Path | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Variant:
+        """``LABEL:K=V,K=V`` (``ROOT=/path`` runs that tree), e.g. ``gc-default:GC_THRESHOLDS=700,10,10``.
+        Commas separate pairs unless the value continues the previous one (``GC_THRESHOLDS=700,10,10``)."""
+        label, _, rest = text.partition(":")
+        env: dict[str, str] = {}
+        last = None
+        for part in filter(None, rest.split(",")):
+            if "=" in part:
+                last, _, value = part.partition("=")
+                env[last] = value
+            elif last is not None:
+                env[last] += "," + part
+        root = env.pop("ROOT", None)
+        return cls(label, env, Path(root) if root else None)
 
 
 def max_sustained(result: dict[str, Any], p99_ms: float = 100.0) -> int:
@@ -63,20 +89,24 @@ def _timeout(rates: list[int], step_s: float) -> float:
 
 
 def relay(
-    results: Path, pairs: int, rates: list[int], step_s: float, crisis: float, detector_models: list[str]
+    results: Path, pairs: int, rates: list[int], step_s: float, crisis: float, variants: list[Variant]
 ) -> dict[str, Any]:
-    """Throughput sweep: bare relay, then the service (once per detector mode), same pairs and rates."""
+    """Throughput sweep: bare relay, then the service once per variant, same pairs and rates."""
     bare_cfg = {"mode": "bare", "pairs": pairs, "rates": rates, "drainSeconds": 2, **_timing(step_s)}
     out: dict[str, Any] = {"scenario": f"relay{pairs}", "pairs": pairs}
     with running(baseline_server(results, f"relay{pairs}-baseline")) as (bare,):
         out["baseline"] = run_loadgen(
-            {**bare_cfg, "urls": [bare.url]}, results, f"relay{pairs}-baseline", _timeout(rates, step_s)
+            {**bare_cfg, "urls": [bare.url], "cpuPids": [bare.pid]},
+            results,
+            f"relay{pairs}-baseline",
+            _timeout(rates, step_s),
         )
     n, m = _staff_for(pairs)
-    for model in detector_models:
-        name = "service" if len(detector_models) == 1 else f"service_model_{model}"
+    for variant in variants:
+        name = "service" if len(variants) == 1 and not variant.label else f"service_{variant.label}"
         staff = backends.reset_and_seed(n, m)
-        with running(service_server(results, f"relay{pairs}-{name}", backends.service_env(model))) as (svc,):
+        env = {**backends.service_env(), **variant.env}
+        with running(service_server(results, f"relay{pairs}-{name}", env, variant.root)) as (svc,):
             out[name] = run_loadgen(
                 _service_config(
                     staff,
@@ -86,6 +116,7 @@ def relay(
                     rates=rates,
                     drainSeconds=2,
                     crisisFraction=crisis,
+                    cpuPids=[svc.pid],
                     **_timing(step_s),
                 ),
                 results,

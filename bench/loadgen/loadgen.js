@@ -34,6 +34,49 @@ async function postJson(base, path, body) {
   return data;
 }
 
+// -- CPU of the measured server (and its children: the detector worker), from /proc ------------------
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+function cpuOf(pid) {
+  // utime + stime (fields 14 and 15 of /proc/PID/stat; the name in parentheses may hold spaces)
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * TICK_MS;
+}
+
+function childrenOf(pid) {
+  const out = [];
+  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+    const text = fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    if (text) out.push(...text.split(' ').map(Number));
+  }
+  return out;
+}
+
+/** {server, children} CPU ms of the given server pids, or null when none is set or readable. */
+function cpuSample(pids) {
+  if (!pids || !pids.length) return null;
+  try {
+    let server = 0;
+    let children = 0;
+    for (const pid of pids) {
+      server += cpuOf(pid);
+      const stack = childrenOf(pid);
+      while (stack.length) {
+        const c = stack.pop();
+        try {
+          children += cpuOf(c);
+          stack.push(...childrenOf(c));
+        } catch (e) { /* a child that just exited */ }
+      }
+    }
+    return { server, children };
+  } catch (e) {
+    return null;
+  }
+}
+
 // -- the relay sweep, shared by bare and service modes ---------------------------------------------
 
 class Sweep {
@@ -112,7 +155,7 @@ class Sweep {
   async sendPhase(rate, seconds, warm = false) {
     const step = {
       rate, warm, sent: 0, delivered: 0, crisisSent: 0, relay: [], ack: [], lag: [], escalation: [], resources: [],
-      errors: {}, start: now(), lastRecv: 0, sendEnd: 0,
+      errors: {}, start: now(), lastRecv: 0, sendEnd: 0, cpu0: cpuSample(this.cfg.cpuPids), cpu1: null,
     };
     this.current = step;
     const n = Math.max(1, Math.round(rate * seconds));
@@ -126,6 +169,7 @@ class Sweep {
       tick();
     });
     step.sendEnd = now();
+    step.cpu1 = cpuSample(this.cfg.cpuPids);
     return step;
   }
 
@@ -147,7 +191,14 @@ class Sweep {
 
   finishRun(step) {
     const elapsedMs = Math.max(step.sendEnd, step.lastRecv) - step.start;
+    const cpu = step.cpu0 && step.cpu1 ? {
+      // CPU over the sending window per message sent, and the share of one core it kept busy
+      server_ms_per_msg: Math.round(((step.cpu1.server - step.cpu0.server) / step.sent) * 1000) / 1000,
+      children_ms_per_msg: Math.round(((step.cpu1.children - step.cpu0.children) / step.sent) * 1000) / 1000,
+      server_core_share: Math.round(((step.cpu1.server - step.cpu0.server) / (step.sendEnd - step.start)) * 100) / 100,
+    } : null;
     return {
+      cpu,
       sent: step.sent,
       delivered: step.delivered,
       achieved: Math.round((step.delivered * 1000) / elapsedMs),
@@ -199,6 +250,14 @@ class Sweep {
       crisis_resources_ms: pooled('resources'),
       errors,
     };
+    if (runs.every((r) => r.cpu)) {
+      out.cpu = {
+        server_ms_per_msg: med(runs.map((r) => r.cpu.server_ms_per_msg)),
+        children_ms_per_msg: med(runs.map((r) => r.cpu.children_ms_per_msg)),
+        server_core_share: med(runs.map((r) => r.cpu.server_core_share)),
+      };
+      out.spread.server_ms_per_msg = spread(runs.map((r) => r.cpu.server_ms_per_msg));
+    }
     this.steps.push(out);
     return out;
   }
@@ -210,6 +269,7 @@ class Sweep {
       log(`step ${rate}/s: achieved ${out.achieved}/s ${JSON.stringify(out.spread.achieved)}`
         + ` relay p50 ${out.relay_ms.p50} p99 ${out.relay_ms.p99} ${JSON.stringify(out.spread.relay_p99)} ms`
         + ` ack p99 ${out.ack_ms.p99} esc n=${out.escalation_ms.n} p99 ${out.escalation_ms.p99}`
+        + (out.cpu ? ` cpu ${out.cpu.server_ms_per_msg}+${out.cpu.children_ms_per_msg} ms/msg` : '')
         + ` errors ${JSON.stringify(out.errors)}`);
       const bad = !(out.relay_ms.p99 < (cfg.stopP99Ms || 1000)) || out.achieved < 0.8 * rate;
       if (bad) break;
