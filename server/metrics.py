@@ -28,3 +28,8 @@ DETECTOR_WORKER_FAILURES = Counter(
 )
 WATCH_HINTS = Counter("peerline_watch_hints_total", "Quiet risk hints sent to listeners (below the alert threshold)")
 PAGES = Counter("peerline_pages_total", "Escalation webhook deliveries", ["outcome"])
+SOCKET_EMITS = Counter(
+    "peerline_socket_emits_total",
+    "Room emits: 'local' needed no Redis call (no member on another process), 'routed' went through Redis",
+    ["path"],
+)
