@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--crisis", type=float, default=0.02, help="fraction of seeker messages that are crisis")
     parser.add_argument("--sockets", type=int, default=10000)
     parser.add_argument(
-        "--detector-model", default="on", help="DETECTOR_MODEL for the service: on, off, or on,off (both, same run)"
+        "--detector-model",
+        default=None,
+        help="DETECTOR_MODEL for the service: on, off, or on,off (both, same run); default on unless --variant",
     )
     parser.add_argument(
         "--variant",
@@ -50,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     rates = [int(r) for r in args.rates.split(",")]
     backends.use(args.database_url, args.redis_url)
     scenarios.WARMUP_S, scenarios.RUNS = args.warmup_seconds, args.runs
-    models = [m.strip() for m in args.detector_model.split(",")]
+    default_models = "" if args.variant else "on"
+    models = [m.strip() for m in (args.detector_model or default_models).split(",") if m.strip()]
     variants = [scenarios.Variant(f"model_{m}" if len(models) > 1 else "", {"DETECTOR_MODEL": m}) for m in models]
     variants += [scenarios.Variant.parse(v) for v in args.variant]
     rows: list[dict[str, Any]] = []
