@@ -62,12 +62,20 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(scenarios.relay(args.out, args.pairs, rates, args.step_seconds, args.crisis, variants))
         elif name == "steady":
             rows.append(
-                scenarios.steady(args.out, args.steady_pairs, args.steady_rate, args.steady_seconds, 0, args.crisis)
+                scenarios.steady(
+                    args.out, args.steady_pairs, args.steady_rate, args.steady_seconds, 0, args.crisis, variants
+                )
             )
         elif name == "queued":
             rows.append(
                 scenarios.steady(
-                    args.out, args.steady_pairs, args.steady_rate, args.steady_seconds, args.queued, args.crisis
+                    args.out,
+                    args.steady_pairs,
+                    args.steady_rate,
+                    args.steady_seconds,
+                    args.queued,
+                    args.crisis,
+                    variants,
                 )
             )
         elif name == "idle":

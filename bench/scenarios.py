@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import backends
-from bench.processes import RssSampler, baseline_server, run_loadgen, running, service_server
+from bench.processes import RssSampler, baseline_server, profiling, run_loadgen, running, service_server
 
 SWEEP = [100, 250, 500, 750, 1000, 1500, 2000, 2500, 3000, 4000]
 # Every step: a warm-up at its rate that no figure includes, then RUNS measured runs back to back;
@@ -106,7 +106,10 @@ def relay(
         name = "service" if len(variants) == 1 and not variant.label else f"service_{variant.label}"
         staff = backends.reset_and_seed(n, m)
         env = {**backends.service_env(), **variant.env}
-        with running(service_server(results, f"relay{pairs}-{name}", env, variant.root)) as (svc,):
+        with (
+            running(service_server(results, f"relay{pairs}-{name}", env, variant.root)) as (svc,),
+            profiling(svc.pid, results / f"relay{pairs}-{name}.profile.txt"),
+        ):
             out[name] = run_loadgen(
                 _service_config(
                     staff,
@@ -126,33 +129,45 @@ def relay(
     return out
 
 
-def steady(results: Path, pairs: int, rate: int, seconds: float, queued: int, crisis: float) -> dict[str, Any]:
-    """A fixed rate over many live chats (optionally with seekers waiting in the queue)."""
+def steady(
+    results: Path, pairs: int, rate: int, seconds: float, queued: int, crisis: float, variants: list[Variant]
+) -> dict[str, Any]:
+    """A fixed rate over many live chats (optionally with seekers waiting in the queue), once per variant."""
     name = f"steady{pairs}" + (f"-queued{queued}" if queued else "")
     bare_cfg = {"mode": "bare", "pairs": pairs, "rates": [rate], "drainSeconds": 2, **_timing(seconds)}
+    out: dict[str, Any] = {"scenario": name, "pairs": pairs, "rate": rate, "queued": queued}
     with running(baseline_server(results, f"{name}-baseline")) as (bare,):
-        base = run_loadgen({**bare_cfg, "urls": [bare.url]}, results, f"{name}-baseline", _timeout([rate], seconds))
-    n, m = _staff_for(pairs)
-    staff = backends.reset_and_seed(n, m)
-    with running(service_server(results, f"{name}-service", backends.service_env())) as (svc,):
-        service = run_loadgen(
-            _service_config(
-                staff,
-                svc.url,
-                svc.url,
-                pairs,
-                rates=[rate],
-                drainSeconds=3,
-                crisisFraction=crisis,
-                queued=queued,
-                pairRate=50,
-                **_timing(seconds),
-            ),
+        out["baseline"] = run_loadgen(
+            {**bare_cfg, "urls": [bare.url], "cpuPids": [bare.pid]},
             results,
-            name + "-service",
-            _timeout([rate], seconds) + 30,
+            f"{name}-baseline",
+            _timeout([rate], seconds),
         )
-    return {"scenario": name, "pairs": pairs, "rate": rate, "queued": queued, "baseline": base, "service": service}
+    n, m = _staff_for(pairs)
+    for variant in variants or [Variant("")]:
+        label = "service" if not variant.label else f"service_{variant.label}"
+        staff = backends.reset_and_seed(n, m)
+        env = {**backends.service_env(), **variant.env}
+        with running(service_server(results, f"{name}-{label}", env, variant.root)) as (svc,):
+            out[label] = run_loadgen(
+                _service_config(
+                    staff,
+                    svc.url,
+                    svc.url,
+                    pairs,
+                    rates=[rate],
+                    drainSeconds=3,
+                    crisisFraction=crisis,
+                    queued=queued,
+                    pairRate=50,
+                    cpuPids=[svc.pid],
+                    **_timing(seconds),
+                ),
+                results,
+                f"{name}-{label}",
+                _timeout([rate], seconds) + 30,
+            )
+    return out
 
 
 def idle(results: Path, sockets: int, hold_s: float) -> dict[str, Any]:
