@@ -81,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         elif name == "idle":
             rows.append(scenarios.idle(args.out, args.sockets, 5.0))
         elif name == "cross":
-            rows.append(scenarios.cross(args.out, args.pairs, rates, args.step_seconds))
+            rows.append(
+                scenarios.cross(args.out, args.pairs, rates, args.step_seconds, variants[0] if variants else None)
+            )
     command = "python -m bench " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     print(report.write(rows, args.out, command))
     print(f"\nresults in {args.out}", file=sys.stderr)

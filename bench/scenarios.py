@@ -186,7 +186,7 @@ def idle(results: Path, sockets: int, hold_s: float) -> dict[str, Any]:
     return out
 
 
-def cross(results: Path, pairs: int, rates: list[int], step_s: float) -> dict[str, Any]:
+def cross(results: Path, pairs: int, rates: list[int], step_s: float, variant: Variant | None = None) -> dict[str, Any]:
     """Two processes on one core, one Redis and one PostgreSQL; every pair split across them.
 
     Both processes share core 0, so their total is the per-core figure to compare with one process.
@@ -207,14 +207,25 @@ def cross(results: Path, pairs: int, rates: list[int], step_s: float) -> dict[st
             )
     n, m = _staff_for(pairs)
     staff = backends.reset_and_seed(n, m)
-    env = backends.service_env()
-    with running(service_server(results, "cross-service-a", env), service_server(results, "cross-service-b", env)) as (
+    env = {**backends.service_env(), **(variant.env if variant else {})}
+    root = variant.root if variant else None
+    with running(
+        service_server(results, "cross-service-a", env, root), service_server(results, "cross-service-b", env, root)
+    ) as (
         a,
         b,
     ):
         out["service"] = run_loadgen(
             _service_config(
-                staff, a.url, b.url, pairs, rates=rates, drainSeconds=2, crisisFraction=0.02, **_timing(step_s)
+                staff,
+                a.url,
+                b.url,
+                pairs,
+                rates=rates,
+                drainSeconds=2,
+                crisisFraction=0.02,
+                cpuPids=[a.pid, b.pid],
+                **_timing(step_s),
             ),
             results,
             f"cross{pairs}-service",
