@@ -32,6 +32,11 @@ async def _init_pooled(conn: asyncpg.Connection) -> None:
         # asyncpg has no public "prepare into the statement cache"; ``prepare()`` makes a separate
         # statement that ``fetch(sql)`` would not reuse. ``_get_statement`` is what ``fetch`` calls.
         await conn._get_statement(sql, None)
+    if HOT_STATEMENTS:
+        # Parse/Describe without a following Sync leave an implicit transaction open, holding
+        # ACCESS SHARE locks on the tables the statements name (a TRUNCATE or ALTER would wait
+        # forever behind an idle pooled connection). One simple query ends it.
+        await conn.execute("select 1")
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
