@@ -1,12 +1,15 @@
 """The benchmark's own PostgreSQL database and Redis db, reset before each service run.
 
-Other people use this machine's other databases: we only ever touch ``peerline_bench`` and Redis db 7,
+Other people use this machine's other databases: we only ever touch the benchmark's own database
+(``peerline_bench`` unless ``PEERLINE_BENCH_DATABASE_URL`` or ``--database-url`` names another) and
+its own Redis db (db 7 on 6379 unless ``PEERLINE_BENCH_REDIS_URL`` or ``--redis-url`` says otherwise),
 and only with TRUNCATE / FLUSHDB on those.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass
 
 import asyncpg
@@ -17,8 +20,8 @@ from server.store import users
 from server.store.migrate import migrate
 from server.store.pool import connect
 
-DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/peerline_bench"
-REDIS_URL = "redis://127.0.0.1:6379/7"
+DATABASE_URL = os.environ.get("PEERLINE_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/peerline_bench")
+REDIS_URL = os.environ.get("PEERLINE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 JWT_SECRET = "bench-secret-" + "b" * 40
 STAFF_PASSWORD = "bench password 1"
 _TABLES = "audit_log, escalations, messages, conversations, seekers, users"
@@ -43,15 +46,28 @@ class Staff:
     supervisor: dict[str, str]
 
 
-def service_env(database_url: str = DATABASE_URL, redis_url: str = REDIS_URL) -> dict[str, str]:
-    return {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "JWT_SECRET": JWT_SECRET, **LOAD_ENV}
+def use(database_url: str | None, redis_url: str | None) -> None:
+    """Point the benchmark at other backends (``--database-url`` / ``--redis-url``)."""
+    global DATABASE_URL, REDIS_URL
+    DATABASE_URL = database_url or DATABASE_URL
+    REDIS_URL = redis_url or REDIS_URL
+    if DATABASE_URL.rstrip("/").rsplit("/", 1)[-1].split("?")[0] == "test":
+        raise SystemExit("refusing to truncate the shared database `test`: give the benchmark its own")
 
 
-def reset_and_seed(
-    n_listeners: int, max_chats: int, database_url: str = DATABASE_URL, redis_url: str = REDIS_URL
-) -> Staff:
+def service_env(detector_model: str | None = None) -> dict[str, str]:
+    return {
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "JWT_SECRET": JWT_SECRET,
+        **LOAD_ENV,
+        **({"DETECTOR_MODEL": detector_model} if detector_model else {}),
+    }
+
+
+def reset_and_seed(n_listeners: int, max_chats: int) -> Staff:
     """Empty tables and Redis db, then listeners (topic ``talk``, English) and one supervisor."""
-    return asyncio.run(_reset_and_seed(n_listeners, max_chats, database_url, redis_url))
+    return asyncio.run(_reset_and_seed(n_listeners, max_chats, DATABASE_URL, REDIS_URL))
 
 
 async def _reset_and_seed(n: int, max_chats: int, database_url: str, redis_url: str) -> Staff:
@@ -88,7 +104,7 @@ async def _reset_and_seed(n: int, max_chats: int, database_url: str, redis_url: 
         await conn.close()
     r = aioredis.Redis.from_url(redis_url)
     try:
-        await r.flushdb()  # db 7 only: the benchmark's own
+        await r.flushdb()  # the benchmark's own db only
     finally:
         await r.aclose()
     return Staff(listeners, {"username": "bench-supervisor", "password": STAFF_PASSWORD})

@@ -58,7 +58,7 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, ready_path: str = "/healthz", timeout: float = 30.0) -> Server:
+    def start(self, ready_path: str = "/healthz", timeout: float = 90.0) -> Server:
         log = self.log_path.open("wb")
         argv = ["taskset", "-c", SERVER_CORE, *self.argv, "--port", str(self.port)]
         self.proc = subprocess.Popen(
@@ -111,9 +111,9 @@ def baseline_server(results: Path, name: str, manager: str = "local", redis_url:
     return Server(argv, {}, results / f"{name}.log")
 
 
-def service_server(results: Path, name: str, env: dict[str, str]) -> Server:
+def service_server(results: Path, name: str, env: dict[str, str], root: Path | None = None) -> Server:
     argv = [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1"]
-    return Server(argv, env, results / f"{name}.log", cwd=SERVER_ROOT)
+    return Server(argv, env, results / f"{name}.log", cwd=root or SERVER_ROOT)
 
 
 class RssSampler:
@@ -162,3 +162,26 @@ def run_loadgen(config: dict[str, Any], results: Path, name: str, timeout_s: flo
     result: dict[str, Any] = json.loads(proc.stdout.decode().strip().splitlines()[-1])
     (results / f"{name}.json").write_text(json.dumps(result, indent=1))
     return result
+
+
+@contextmanager
+def profiling(pid: int, out: Path) -> Iterator[None]:
+    """With ``PEERLINE_BENCH_PROFILE=DELAY,SECONDS``: py-spy records the service (raw collapsed stacks,
+    for ``python -m bench.profile_summary``) from DELAY s after the generator starts, for SECONDS s."""
+    spec = os.environ.get("PEERLINE_BENCH_PROFILE")
+    if not spec:
+        yield
+        return
+    delay, seconds = (float(x) for x in spec.split(","))
+    py_spy = Path(sys.executable).parent / "py-spy"
+    cmd = f"sleep {delay}; exec {py_spy} record --pid {pid} --duration {seconds:g} --rate 200 --format raw"
+    proc = subprocess.Popen(
+        ["sh", "-c", f"{cmd} --nonblocking -o {out}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        yield
+    finally:
+        try:
+            proc.wait(timeout=delay + seconds + 10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -319,6 +319,7 @@ async def _serve(settings: Settings) -> None:
     await site.start()
     gc.collect()
     gc.freeze()  # start-up objects never need scanning again: shorter GC pauses under load
+    gc.set_threshold(*settings.gc_thresholds)  # measured: docs/performance.md "Garbage collection"
     log.info("serving on %s:%d", settings.host, settings.port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -114,6 +114,9 @@ class Settings:
     crisis_resources_file: Path | None = None
     crisis_guide_file: Path | None = None
     log_level: str = "INFO"
+    # the cyclic GC's generation thresholds once start-up objects are frozen (docs/performance.md):
+    # CPython's (700, 10, 10) collects the youngest generation every few messages under load
+    gc_thresholds: tuple[int, int, int] = (50_000, 50, 1_000)
     static_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "client_web" / "dist")
 
     @property
@@ -185,6 +188,18 @@ class Settings:
                 raise ConfigError(f"{name} lists nothing")
             return tuple(items)
 
+        def gc_thresholds() -> tuple[int, int, int]:
+            raw = env.get("GC_THRESHOLDS", "").strip()
+            if not raw:
+                return (50_000, 50, 1_000)
+            try:
+                values = tuple(int(v) for v in raw.split(","))
+            except ValueError:
+                raise ConfigError("GC_THRESHOLDS must be three whole numbers, e.g. 50000,50,1000") from None
+            if len(values) != 3 or any(v < 0 for v in values):
+                raise ConfigError("GC_THRESHOLDS must be three whole numbers, e.g. 50000,50,1000")
+            return (values[0], values[1], values[2])
+
         origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
         metrics_token = env.get("METRICS_TOKEN") or None
         if metrics_token is not None and len(metrics_token.encode()) < MIN_METRICS_TOKEN_BYTES:
@@ -225,6 +240,7 @@ class Settings:
                 if env.get(f"RATE_LIMIT_{name.upper()}")
             },
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            gc_thresholds=gc_thresholds(),
             message_key=env.get("MESSAGE_KEY") or None,
             message_keys_old=env.get("MESSAGE_KEYS_OLD") or None,
             metrics_token=metrics_token,

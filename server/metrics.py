@@ -34,3 +34,8 @@ RATE_LIMIT_FALLBACKS = Counter(
     ["limit"],
 )
 MALFORMED_FRAMES = Counter("peerline_malformed_frames_total", "Connections closed at a malformed frame", ["layer"])
+SOCKET_EMITS = Counter(
+    "peerline_socket_emits_total",
+    "Room emits: 'local' needed no Redis call (no member on another process), 'routed' went through Redis",
+    ["path"],
+)

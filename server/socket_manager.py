@@ -19,6 +19,14 @@ Correctness notes:
 * Directory writes are coalesced (many joins share one round trip) and read the local state at write
   time, so a leave and a re-join can never be applied out of order.
 * Routing calls are coalesced too: concurrent emits share one Lua call (group commit).
+* Each process keeps a mirror of the directory's *other* processes (``_remote``), so an emit to a room
+  no other process has members in makes no Redis call at all. The mirror is loaded from the directory
+  after subscribing and kept current by notifications on the ``<channel>#dir`` channel, written in
+  the same round trip as the directory change. A join waits until every live process has applied it
+  (each acknowledges on the joiner's private channel, at most ``ack_timeout_s``), so an emit that
+  happens causally after a join never misses the new member. Leaves need no wait: a stale entry
+  only costs one routed emit. Until the mirror is loaded and the directory has settled (after a
+  start, a Redis restart or a lost subscription), every emit takes the routed path as before.
 * A process that dies leaves stale entries; live processes sweep them after ``host_ttl_s``. Every
   heartbeat also repairs this process's own entries (e.g. after Redis lost its data).
 * Emits with a callback, to the whole namespace or to several rooms keep the classic broadcast path.
@@ -34,11 +42,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import orjson
 import socketio
 from bidict import ValueDuplicationError
 from engineio import packet as eio_packet
 from redis.asyncio import Redis
 from socketio import packet
+
+from server.metrics import SOCKET_EMITS
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +83,8 @@ end
 return sent
 """
 
+_LOCAL = SOCKET_EMITS.labels("local")
+_ROUTED = SOCKET_EMITS.labels("routed")
 _MAX_BATCH = 256
 _BACKPRESSURE = 2048  # routed emits waiting for Redis before emitters start waiting too
 
@@ -87,6 +100,7 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         key_prefix: str = "{pl}:sio",
         heartbeat_s: float = 2.0,
         host_ttl_s: float = 60.0,
+        ack_timeout_s: float = 0.5,
     ) -> None:
         super().__init__(url, channel=channel, redis_options=dict(redis_options or {}))
         # A short random tag names this process in the directory, its channel and its socket ids.
@@ -106,6 +120,17 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         # Set by the app: what to re-deliver to this process's sockets after its subscription broke.
         self.on_resubscribed: Callable[[float], Awaitable[None]] | None = None
         self._unsubscribed_since: float | None = None  # wall clock: when our subscription broke
+        self._ack_timeout_s = ack_timeout_s
+        # the mirror: directory key -> tags of *other* processes with members; trusted only when loaded
+        self._remote: dict[str, set[str]] = {}
+        self._mirror_loaded = False
+        self._trust_after = float("inf")
+        self._reload_log: list[dict[str, Any]] | None = None
+        self._barriers: dict[str, tuple[set[str], asyncio.Event]] = {}
+        self._subscribed: asyncio.Event | None = None
+        self._probe: tuple[str, asyncio.Event] | None = None
+        self._reloading = False
+        self._live_peers: set[str] = set()  # live at the last heartbeat: waited for even if Redis forgot them
 
     # -- names ----------------------------------------------------------------------------------
     @property
@@ -117,6 +142,10 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
 
     def _rooms_of_key(self, tag: str) -> str:
         return f"{self._prefix}:rooms-of:{tag}"
+
+    @property
+    def _dir_channel(self) -> str:
+        return f"{self.channel}#dir"
 
     @property
     def _epoch_key(self) -> str:
@@ -140,6 +169,7 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         super().initialize()
         self._sync_lock = asyncio.Lock()
         self._outbox_ready = asyncio.Event()
+        self._subscribed = asyncio.Event()
         self._tasks.append(asyncio.ensure_future(self._route_loop()))
         self._tasks.append(asyncio.ensure_future(self._heartbeat_loop()))
 
@@ -161,6 +191,7 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
                 pipe.srem(key, self.tag)
             pipe.delete(self._rooms_of_key(self.tag))
             pipe.zrem(self._hosts_key, self.tag)
+            self._notify(pipe, [], sorted(map(_text, keys)))
             await pipe.execute()
         except Exception as exc:
             log.warning("socket directory: could not leave on shutdown (%s)", type(exc).__name__)
@@ -203,7 +234,11 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         task.add_done_callback(self._background.discard)
 
     async def _sync_directory(self) -> None:
-        """Write the dirty rooms' current local state; concurrent callers share one round trip."""
+        """Write the dirty rooms' current local state; concurrent callers share one round trip.
+
+        The same round trip tells the other processes (``<channel>#dir``) and reads which of them are
+        live; when rooms were joined, it then waits until each live process has applied the change
+        to its mirror, so nothing that happens after ``enter_room`` returns can miss this member."""
         assert self._sync_lock is not None
         async with self._sync_lock:
             if not self._dirty:
@@ -212,20 +247,165 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
             redis = self._redis()
             pipe = redis.pipeline(transaction=False)
             mine = self._rooms_of_key(self.tag)
+            added: list[str] = []
+            removed: list[str] = []
             for namespace, room in dirty:
                 key = self.room_key(namespace, room)
                 if room in self.rooms.get(namespace, {}):
                     pipe.sadd(key, self.tag)
                     pipe.sadd(mine, key)
+                    added.append(key)
                 else:
                     pipe.srem(key, self.tag)
                     pipe.srem(mine, key)
+                    removed.append(key)
+            barrier = secrets.token_hex(8) if added else None
+            if barrier is not None:
+                self._barriers[barrier] = (set(), asyncio.Event())
+                pipe.zrangebyscore(self._hosts_key, time.time() - 3 * self._heartbeat_s, "+inf")
+            self._notify(pipe, added, removed, barrier)
             try:
-                await pipe.execute()
+                results = await pipe.execute()
+                if barrier is not None:
+                    live = ({_text(t) for t in results[2 * len(dirty)]} | self._live_peers) - {self.tag}
+                    await self._await_acks(barrier, live)
             except Exception as exc:
                 # Local delivery never depends on Redis; the heartbeat retries the directory.
                 self._dirty |= dirty
                 log.warning("socket directory: update failed, will retry (%s)", type(exc).__name__)
+            finally:
+                if barrier is not None:
+                    self._barriers.pop(barrier, None)
+
+    def _notify(self, pipe: Any, added: list[str], removed: list[str], barrier: str | None = None) -> None:
+        """Queue the mirror notifications for a directory change on ``pipe`` (same round trip)."""
+        if added:
+            pipe.publish(self._dir_channel, _encode({"op": "add", "tag": self.tag, "keys": added, "id": barrier}))
+        if removed:
+            pipe.publish(self._dir_channel, _encode({"op": "del", "tag": self.tag, "keys": removed, "id": None}))
+
+    async def _await_acks(self, barrier: str, live: set[str]) -> None:
+        acked, event = self._barriers[barrier]
+        deadline = asyncio.get_running_loop().time() + self._ack_timeout_s
+        while not live <= acked:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                # A process that is alive but does not read its subscription: it is the one case a
+                # member can be missed; say so (it also happens for a process killed seconds ago).
+                log.warning("socket directory: %d processes did not confirm a join in time", len(live - acked))
+                return
+            event.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), remaining)
+
+    # -- the mirror of the other processes' rooms -------------------------------------------------
+    def _mirror_trusted(self) -> bool:
+        return self._mirror_loaded and time.time() >= self._trust_after
+
+    def _apply(self, note: dict[str, Any]) -> None:
+        """A directory notification from another process (or our reload's replay)."""
+        tag = note.get("tag")
+        if not isinstance(tag, str) or tag == self.tag:
+            return
+        op = note.get("op")
+        if self._reload_log is not None and op in ("add", "del"):
+            self._reload_log.append(note)
+        if op == "add":
+            for key in note.get("keys") or ():
+                self._remote.setdefault(key, set()).add(tag)
+        elif op == "del":
+            for key in note.get("keys") or ():
+                hosts = self._remote.get(key)
+                if hosts is not None:
+                    hosts.discard(tag)
+                    if not hosts:
+                        del self._remote[key]
+
+    def _on_directory_message(self, raw: str | bytes) -> None:
+        try:
+            note = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return
+        if not isinstance(note, dict):
+            return
+        if note.get("op") == "probe":
+            if self._probe is not None and note.get("id") == self._probe[0]:
+                self._probe[1].set()
+            return
+        if note.get("op") == "ack":
+            waiting = self._barriers.get(note.get("id"))  # type: ignore[arg-type]
+            if waiting is not None and isinstance(note.get("tag"), str):
+                waiting[0].add(note["tag"])
+                waiting[1].set()
+            return
+        self._apply(note)
+        if note.get("op") == "add" and note.get("id") and note.get("tag") != self.tag:
+            ack = _encode({"op": "ack", "id": note["id"], "tag": self.tag})
+            self._spawn(self._redis().publish(f"{self.channel}#{note['tag']}", ack))
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        task.add_done_callback(_log_failure)
+
+    async def _until_subscribed(self, redis: Redis) -> None:
+        """Our own probe comes back through the subscription: Redis has it, no notification from now
+        on can be missed (the subscribe confirmation itself is swallowed by the pub/sub client)."""
+        probe = secrets.token_hex(8)
+        self._probe = (probe, asyncio.Event())
+        try:
+            for _ in range(20):
+                await redis.publish(self._dir_channel, _encode({"op": "probe", "tag": self.tag, "id": probe}))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._probe[1].wait(), 0.5)
+                    return
+            raise TimeoutError("the subscription does not deliver")
+        finally:
+            self._probe = None
+
+    async def _reload_mirror(self) -> None:
+        """Load the other processes' rooms (after subscribing, so no notification falls between).
+
+        We are listed among the live processes first, so a join that did not wait for us was
+        written before this read. Notifications that arrive during the read are replayed over it."""
+        if self._reloading:
+            return
+        self._reloading = True
+        try:
+            redis = self._redis()
+            await self._until_subscribed(redis)
+            if self._subscribed is not None:
+                self._subscribed.set()
+            now = time.time()
+            self._reload_log = []
+            await redis.zadd(self._hosts_key, {self.tag: now})
+            pipe = redis.pipeline(transaction=False)
+            pipe.set(self._epoch_key, now + 2 * self._heartbeat_s, nx=True)
+            pipe.get(self._epoch_key)
+            pipe.zrange(self._hosts_key, 0, -1)
+            _, complete_after, hosts = await pipe.execute()
+            others = [t for t in map(_text, hosts) if t != self.tag]
+            pipe = redis.pipeline(transaction=False)
+            for tag in others:
+                pipe.smembers(self._rooms_of_key(tag))
+            remote: dict[str, set[str]] = {}
+            for tag, keys in zip(others, await pipe.execute() if others else [], strict=True):
+                for key in keys:
+                    remote.setdefault(_text(key), set()).add(tag)
+            replay, self._reload_log = self._reload_log, None
+            self._remote = remote
+            for note in replay:
+                self._apply(note)
+            # A directory that is still settling (cold start, lost data) is filled in by the other
+            # processes' repairs, which notify us too: trust the mirror once they have had the time.
+            self._trust_after = float(_text(complete_after)) if complete_after is not None else now
+            self._mirror_loaded = True
+        except Exception as exc:
+            self._reload_log = None
+            log.warning("socket directory: could not load the mirror, routing every emit (%s)", type(exc).__name__)
+        finally:
+            self._reloading = False
 
     def _local_room_keys(self) -> set[str]:
         return {
@@ -236,6 +416,8 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         }
 
     async def _heartbeat_loop(self) -> None:
+        assert self._subscribed is not None
+        await self._subscribed.wait()  # listed as live only once we can answer a join
         while True:
             try:
                 await self._heartbeat()
@@ -248,6 +430,8 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
     async def _heartbeat(self) -> None:
         """Say we are alive, repair our own entries, and sweep processes that stopped saying so."""
         redis = self._redis()
+        if not self._mirror_loaded and not self._reloading:
+            self._spawn(self._reload_mirror())  # a failed load is retried: until then, emits are routed
         now = time.time()
         # No epoch: a cold start or Redis lost its data. Everyone re-writes within one heartbeat, so the
         # directory is trusted again after two; until then emits are broadcast (see _ROUTE).
@@ -264,7 +448,10 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
             for key in recorded - local:
                 pipe.srem(key, self.tag)
                 pipe.srem(mine, key)
+            self._notify(pipe, sorted(local - recorded), sorted(recorded - local))
             await pipe.execute()
+        live = await redis.zrangebyscore(self._hosts_key, now - 3 * self._heartbeat_s, "+inf")
+        self._live_peers = {_text(t) for t in live} - {self.tag}
         for dead in await redis.zrangebyscore(self._hosts_key, "-inf", now - self._host_ttl_s):
             tag = dead.decode() if isinstance(dead, bytes) else dead
             keys = await redis.smembers(self._rooms_of_key(tag))
@@ -274,6 +461,8 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
             pipe.delete(self._rooms_of_key(tag))
             pipe.zrem(self._hosts_key, tag)
             await pipe.execute()
+            for hosts in self._remote.values():
+                hosts.discard(tag)
             log.info("socket directory: swept a process that stopped answering (%d rooms)", len(keys))
 
     # -- emit -----------------------------------------------------------------------------------
@@ -309,15 +498,21 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
             "callback": None,
             "host_id": self.host_id,
         }
+        tag, dot, rest = room.partition(".")
+        remote_sid = bool(dot and len(tag) == len(self.tag) and len(rest) == 16 and _is_hex(tag))
+        key = self.room_key(namespace, room)
+        if not remote_sid and self._mirror_trusted() and not self._remote.get(key):
+            _LOCAL.inc()
+            return  # no member on any other process: delivered, and no Redis call
+        _ROUTED.inc()
         if packet.Packet.data_is_binary(message["data"]):
             await super()._publish(message)  # rare; the classic path encodes attachments
             return
-        tag, dot, rest = room.partition(".")
-        if dot and len(tag) == len(self.tag) and len(rest) == 16 and _is_hex(tag):
+        if remote_sid:
             # A socket id of another process: straight to that process.
             await self._redis().publish(f"{self.channel}#{tag}", self.json.dumps(message))
             return
-        await self._route(self.room_key(namespace, room), self.json.dumps(message))
+        await self._route(key, self.json.dumps(message))
 
     async def _emit_local(self, event: str, data: Any, namespace: str, room: str, skip_sid: Any) -> None:
         """Deliver to this process's members: encode once, and no task per recipient."""
@@ -405,10 +600,12 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         while True:
             try:
                 if not subscribed:
+                    self._mirror_loaded = False  # notifications may have been missed: reload it
                     self._redis_connect()
-                    await self.pubsub.subscribe(self.channel, self.own_channel)
+                    await self.pubsub.subscribe(self.channel, self.own_channel, self._dir_channel)
                     subscribed = True
                     retry_sleep = 1.0
+                    self._spawn(self._reload_mirror())
                     # Redis may have restarted empty: rewrite our directory entries now.
                     self._dirty |= {
                         (ns, r)
@@ -426,6 +623,7 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
                 log.error("socket routing: cannot receive from Redis, retrying in %.0f s (%s)", retry_sleep, exc)
                 if self._unsubscribed_since is None:
                     self._unsubscribed_since = time.time()
+                self._mirror_loaded = False
                 subscribed = False
                 await asyncio.sleep(retry_sleep)
                 retry_sleep = min(retry_sleep * 2, 2.0)  # Redis back: resubscribe (and repair) soon
@@ -449,9 +647,32 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
 
     async def _listen(self) -> Any:
         channels = {self.channel, self.own_channel, self.channel.encode(), self.own_channel.encode()}
+        directory = {self._dir_channel, self._dir_channel.encode()}
         async for message in self._redis_listen_with_retries():
-            if message["channel"] in channels and message["type"] == "message" and "data" in message:
-                yield message["data"]
+            if message["type"] != "message" or "data" not in message:
+                continue
+            data = message["data"]
+            if message["channel"] in directory or (message["channel"] in channels and _is_note(data)):
+                self._on_directory_message(data)  # mirror notifications and join acks, in order
+            elif message["channel"] in channels:
+                yield data
+
+
+def _encode(note: dict[str, Any]) -> str:
+    return orjson.dumps(note).decode()  # "op" first: _is_note tells a note from an emit cheaply
+
+
+def _is_note(data: str | bytes) -> bool:
+    return data[:6] in ('{"op":', b'{"op":')
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _log_failure(task: asyncio.Future[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("socket directory: background step failed (%s)", type(task.exception()).__name__)
 
 
 def _is_hex(text: str) -> bool:

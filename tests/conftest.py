@@ -51,6 +51,9 @@ class Backends:
             "RATE_LIMIT_CHAT_REQUESTS_PER_SEEKER": "1000/minute",
             "RATE_LIMIT_CHAT_REQUESTS_PER_ADDRESS": "100000/minute",
             "RATE_LIMIT_CONNECTIONS_PER_ADDRESS": "100000/minute",
+            # the pool opens at full size; test servers share one PostgreSQL (100 connections) with
+            # other test runs, so each keeps a small one
+            "DB_POOL_SIZE": "5",
         }
         env.update(extra)
         return env

@@ -59,3 +59,11 @@ def test_forwarded_for_needs_trusted_proxies_and_a_long_metrics_token() -> None:
     assert Settings.from_env({"TRUSTED_PROXIES": "10.0.0.0/8"}).trusted_proxies == ()  # the switch is off
     with pytest.raises(ConfigError, match="METRICS_TOKEN"):
         Settings.from_env({"METRICS_TOKEN": "short"})
+
+
+def test_gc_thresholds_default_and_setting() -> None:
+    assert Settings.from_env({}).gc_thresholds == (50_000, 50, 1_000)
+    assert Settings.from_env({"GC_THRESHOLDS": "700,10,10"}).gc_thresholds == (700, 10, 10)
+    for bad in ("700,10", "a,b,c", "-1,10,10"):
+        with pytest.raises(ConfigError, match="GC_THRESHOLDS"):
+            Settings.from_env({"GC_THRESHOLDS": bad})

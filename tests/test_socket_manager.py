@@ -75,3 +75,48 @@ async def test_directory_forgets_a_process_once_its_last_member_leaves(two_proce
         assert await r.smembers(key) == set()
     finally:
         await r.aclose()
+
+
+async def _emit_counts(base_url: str) -> dict[str, float]:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as http, http.get(base_url + "/metrics") as resp:
+        text = await resp.text()
+    counts = {"local": 0.0, "routed": 0.0}
+    for line in text.splitlines():
+        if line.startswith("peerline_socket_emits_total{"):
+            path = line.split('path="', 1)[1].split('"', 1)[0]
+            counts[path] = float(line.rsplit(" ", 1)[1])
+    return counts
+
+
+async def test_an_emit_with_no_member_elsewhere_makes_no_redis_call(backends) -> None:
+    """One process: the seeker's, the listener's and the empty watch room have no member on another
+    process, so once the directory has settled a message is delivered with no Redis routing at all."""
+    server = ServerProcess(backends.server_env(RATE_LIMIT_EVENTS_PER_SOCKET="1000/second")).start()
+    try:
+        name = f"lee-{uuid.uuid4().hex[:8]}"
+        await create_user(backends.database_url, name)
+        listener = await Client(server.base_url, "/listener", await login(server.base_url, name)).connect()
+        await listener.ok("set_status", {"status": "available"})
+        seeker = await Client(server.base_url, "/seeker", await seeker_token(server.base_url)).connect()
+        cid = (await seeker.ok("request_chat", {"topic": "talk", "language": "en"}))["conversation_id"]
+        await listener.wait_for("assigned")
+        routed_during_round = None
+        for round_no in range(40):  # the directory settles within two heartbeats of a cold start
+            before = await _emit_counts(server.base_url)
+            for i in range(10):
+                client_id = f"m-{round_no}-{i}"
+                await seeker.ok("message", {"conversation_id": cid, "client_id": client_id, "text": "an invented line"})
+                await listener.wait_for("message", lambda m, c=client_id: m["client_id"] == c)
+            after = await _emit_counts(server.base_url)
+            routed_during_round = after["routed"] - before["routed"]
+            if routed_during_round == 0:
+                assert after["local"] - before["local"] >= 30  # three rooms per message, all local
+                break
+            await asyncio.sleep(0.5)
+        assert routed_during_round == 0
+        for c in (seeker, listener):
+            await c.close()
+    finally:
+        server.stop()

@@ -12,7 +12,7 @@
 const fs = require('fs');
 const { SioSocket } = require('./sio');
 const { summary, pool, sleep } = require('./stats');
-const text = require('./text');
+const { Texts } = require('./text');
 
 const now = () => performance.now();
 const log = (...a) => process.stderr.write(a.join(' ') + '\n');
@@ -34,6 +34,49 @@ async function postJson(base, path, body) {
   return data;
 }
 
+// -- CPU of the measured server (and its children: the detector worker), from /proc ------------------
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+function cpuOf(pid) {
+  // utime + stime (fields 14 and 15 of /proc/PID/stat; the name in parentheses may hold spaces)
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * TICK_MS;
+}
+
+function childrenOf(pid) {
+  const out = [];
+  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+    const text = fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    if (text) out.push(...text.split(' ').map(Number));
+  }
+  return out;
+}
+
+/** {server, children} CPU ms of the given server pids, or null when none is set or readable. */
+function cpuSample(pids) {
+  if (!pids || !pids.length) return null;
+  try {
+    let server = 0;
+    let children = 0;
+    for (const pid of pids) {
+      server += cpuOf(pid);
+      const stack = childrenOf(pid);
+      while (stack.length) {
+        const c = stack.pop();
+        try {
+          children += cpuOf(c);
+          stack.push(...childrenOf(c));
+        } catch (e) { /* a child that just exited */ }
+      }
+    }
+    return { server, children };
+  } catch (e) {
+    return null;
+  }
+}
+
 // -- the relay sweep, shared by bare and service modes ---------------------------------------------
 
 class Sweep {
@@ -46,6 +89,7 @@ class Sweep {
     this.dups = 0;
     this.misrouted = 0;
     this.bytes = cfg.payloadBytes || 100;
+    this.texts = new Texts(cfg.seed || 1);
   }
 
   /** Called by every receiving socket for every `message` event. */
@@ -74,14 +118,15 @@ class Sweep {
     const to = fromA ? pair.b : pair.a;
     const clientId = 'm' + k;
     let body;
-    if (from.seeker && pair.conv && pair.conv.state === 'clear' && Math.random() < (this.cfg.crisisFraction || 0)) {
-      body = text.crisis(k, this.bytes);
+    const crisisOk = !step.warm && from.seeker && pair.conv && pair.conv.state === 'clear';
+    if (crisisOk && Math.random() < (this.cfg.crisisFraction || 0)) {
+      body = this.texts.crisis(k, this.bytes);
       pair.conv.state = 'pending';
       pair.conv.crisisAt = sched;
       pair.conv.step = step;
       step.crisisSent++;
     } else {
-      body = text.ordinary(k, this.bytes);
+      body = this.texts.ordinary(k, this.bytes);
     }
     const m = { sched, step, to, recv: 0, ok: false };
     this.msgs[k] = m;
@@ -106,14 +151,14 @@ class Sweep {
     );
   }
 
-  async runStep(rate) {
-    const cfg = this.cfg;
+  /** Send open-loop at `rate` for `seconds`; returns the phase (its messages record into it). */
+  async sendPhase(rate, seconds, warm = false) {
     const step = {
-      rate, sent: 0, delivered: 0, crisisSent: 0, relay: [], ack: [], lag: [], escalation: [], resources: [],
-      errors: {}, start: now(), lastRecv: 0,
+      rate, warm, sent: 0, delivered: 0, crisisSent: 0, relay: [], ack: [], lag: [], escalation: [], resources: [],
+      errors: {}, start: now(), lastRecv: 0, sendEnd: 0, cpu0: cpuSample(this.cfg.cpuPids), cpu1: null,
     };
     this.current = step;
-    const n = Math.max(1, Math.round(rate * cfg.stepSeconds));
+    const n = Math.max(1, Math.round(rate * seconds));
     await new Promise((resolve) => {
       const tick = () => {
         const due = Math.min(n, Math.floor(((now() - step.start) * rate) / 1000) + 1);
@@ -123,20 +168,37 @@ class Sweep {
       };
       tick();
     });
-    const sendEnd = now();
-    const deadline = sendEnd + (cfg.drainSeconds || 3) * 1000;
-    while (now() < deadline) {
-      const failed = Object.values(step.errors).reduce((x, y) => x + y, 0);
-      if (step.delivered + failed >= step.sent) break;
-      await sleep(20);
-    }
-    const elapsed = Math.max(sendEnd, step.lastRecv) - step.start;
-    return this.finishStep(step, elapsed);
+    step.sendEnd = now();
+    step.cpu1 = cpuSample(this.cfg.cpuPids);
+    return step;
   }
 
-  finishStep(step, elapsedMs) {
-    const out = {
-      offered: step.rate,
+  /**
+   * One step of the sweep: a warm-up at the rate (counted nowhere), then `runsPerStep` measured runs
+   * back to back at the same rate, then a drain. The step's figures are the median of its runs, with
+   * the smallest and largest beside them.
+   */
+  async runStep(rate) {
+    const cfg = this.cfg;
+    if ((cfg.warmupSeconds || 0) > 0) await this.sendPhase(rate, cfg.warmupSeconds, true);
+    const runs = [];
+    for (let r = 0; r < (cfg.runsPerStep || 3); r++) runs.push(await this.sendPhase(rate, cfg.stepSeconds));
+    const deadline = now() + (cfg.drainSeconds || 3) * 1000;
+    const settled = (s) => s.delivered + Object.values(s.errors).reduce((x, y) => x + y, 0) >= s.sent;
+    while (now() < deadline && !runs.every(settled)) await sleep(20);
+    return this.finishStep(rate, runs);
+  }
+
+  finishRun(step) {
+    const elapsedMs = Math.max(step.sendEnd, step.lastRecv) - step.start;
+    const cpu = step.cpu0 && step.cpu1 ? {
+      // CPU over the sending window per message sent, and the share of one core it kept busy
+      server_ms_per_msg: Math.round(((step.cpu1.server - step.cpu0.server) / step.sent) * 1000) / 1000,
+      children_ms_per_msg: Math.round(((step.cpu1.children - step.cpu0.children) / step.sent) * 1000) / 1000,
+      server_core_share: Math.round(((step.cpu1.server - step.cpu0.server) / (step.sendEnd - step.start)) * 100) / 100,
+    } : null;
+    return {
+      cpu,
       sent: step.sent,
       delivered: step.delivered,
       achieved: Math.round((step.delivered * 1000) / elapsedMs),
@@ -148,6 +210,54 @@ class Sweep {
       crisis_resources_ms: summary(step.resources),
       errors: step.errors,
     };
+  }
+
+  finishStep(rate, phases) {
+    const runs = phases.map((p) => this.finishRun(p));
+    const med = (xs) => {
+      const s = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
+      return s.length ? s[Math.floor((s.length - 1) / 2)] : undefined;
+    };
+    const spread = (xs) => {
+      const s = xs.filter((x) => x !== undefined);
+      return s.length ? [Math.min(...s), Math.max(...s)] : undefined;
+    };
+    const medSummary = (key) => {
+      const out = { n: runs.reduce((a, r) => a + (r[key].n || 0), 0) };
+      for (const q of ['p50', 'p90', 'p99', 'p999', 'max']) out[q] = med(runs.map((r) => r[key][q]));
+      return out;
+    };
+    const pooled = (key) => summary(phases.flatMap((p) => p[key]));
+    const errors = {};
+    for (const r of runs) for (const [c, v] of Object.entries(r.errors)) errors[c] = (errors[c] || 0) + v;
+    const out = {
+      offered: rate,
+      runs,
+      sent: runs.reduce((a, r) => a + r.sent, 0),
+      delivered: runs.reduce((a, r) => a + r.delivered, 0),
+      achieved: med(runs.map((r) => r.achieved)),
+      relay_ms: medSummary('relay_ms'),
+      ack_ms: medSummary('ack_ms'),
+      generator_lag_ms: medSummary('generator_lag_ms'),
+      spread: {
+        achieved: spread(runs.map((r) => r.achieved)),
+        relay_p50: spread(runs.map((r) => r.relay_ms.p50)),
+        relay_p99: spread(runs.map((r) => r.relay_ms.p99)),
+      },
+      // crisis messages are few per run: their latencies are pooled over the step's runs
+      crisis_sent: runs.reduce((a, r) => a + r.crisis_sent, 0),
+      escalation_ms: pooled('escalation'),
+      crisis_resources_ms: pooled('resources'),
+      errors,
+    };
+    if (runs.every((r) => r.cpu)) {
+      out.cpu = {
+        server_ms_per_msg: med(runs.map((r) => r.cpu.server_ms_per_msg)),
+        children_ms_per_msg: med(runs.map((r) => r.cpu.children_ms_per_msg)),
+        server_core_share: med(runs.map((r) => r.cpu.server_core_share)),
+      };
+      out.spread.server_ms_per_msg = spread(runs.map((r) => r.cpu.server_ms_per_msg));
+    }
     this.steps.push(out);
     return out;
   }
@@ -156,8 +266,10 @@ class Sweep {
     const cfg = this.cfg;
     for (const rate of cfg.rates) {
       const out = await this.runStep(rate);
-      log(`step ${rate}/s: achieved ${out.achieved}/s relay p50 ${out.relay_ms.p50} p99 ${out.relay_ms.p99} ms`
+      log(`step ${rate}/s: achieved ${out.achieved}/s ${JSON.stringify(out.spread.achieved)}`
+        + ` relay p50 ${out.relay_ms.p50} p99 ${out.relay_ms.p99} ${JSON.stringify(out.spread.relay_p99)} ms`
         + ` ack p99 ${out.ack_ms.p99} esc n=${out.escalation_ms.n} p99 ${out.escalation_ms.p99}`
+        + (out.cpu ? ` cpu ${out.cpu.server_ms_per_msg}+${out.cpu.children_ms_per_msg} ms/msg` : '')
         + ` errors ${JSON.stringify(out.errors)}`);
       const bad = !(out.relay_ms.p99 < (cfg.stopP99Ms || 1000)) || out.achieved < 0.8 * rate;
       if (bad) break;

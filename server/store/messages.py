@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from server.crypto import cipher
+from server.store.pool import hot
 from server.timefmt import iso
 
 
@@ -148,15 +149,16 @@ async def rotate_keys(conn: asyncpg.Connection, batch: int = 500) -> int:
             return done
 
 
+_WINDOW = hot(
+    "select text from messages where conversation_id = $1::uuid and sender = 'seeker' order by seq desc limit $2"
+)
+
+
 async def recent_seeker_texts(conn: asyncpg.Connection, conversation_id: str, limit: int) -> list[str]:
     """The detector's window: the seeker's last messages, oldest first."""
     if limit <= 0:
         return []
-    rows = await conn.fetch(
-        "select text from messages where conversation_id = $1::uuid and sender = 'seeker' order by seq desc limit $2",
-        conversation_id,
-        limit,
-    )
+    rows = await conn.fetch(_WINDOW, conversation_id, limit)
     return [cipher().open(r[0], conversation_id) for r in reversed(rows)]
 
 
@@ -220,6 +222,7 @@ select conv.id::text, conv.seeker_id::text, conv.topic, conv.language, conv.stat
        conv.queued_at, conv.assigned_at, conv.allowed, {_prefixed("d")}, {_prefixed("i")}
 from conv left join users u on u.id = conv.responder_id left join dup d on true left join ins i on true
 """
+hot(_POST)
 
 
 async def post(
