@@ -17,7 +17,7 @@ import json
 import logging
 import math
 import zipfile
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +94,7 @@ class RiskModel:
         self._calib_a, self._calib_b = float(calibration["a"]), float(calibration["b"])
         self.thresholds = Thresholds(float(thresholds["alert"]), float(thresholds["watch"]))
         self._embedder: object | None = None
+        self._embedding_cache: OrderedDict[str, np.ndarray] = OrderedDict()  # per message, bounded
 
     @classmethod
     def load(cls, views: Views, path: Path = MODEL_PATH) -> RiskModel:
@@ -119,7 +120,7 @@ class RiskModel:
             return []
         texts = [self.views.window_text(w) for w in windows]
         if embeddings is None:
-            embeddings = self._embed(texts)
+            embeddings = self._embed([[self.views.natural(m) for m in w] for w in windows])
         out = []
         for messages, text, emb in zip(windows, texts, embeddings, strict=True):
             words = self.views.word_features(messages)
@@ -147,12 +148,14 @@ class RiskModel:
             )
         return out
 
-    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+    def _embed(self, windows: list[list[str]]) -> np.ndarray:
         if self._embedder is None:
             from escalation.embedding import Embedder
 
             self._embedder = Embedder()
-        return self._embedder.encode(texts)  # type: ignore[attr-defined]
+        from escalation.embedding import mean_of_messages
+
+        return mean_of_messages(windows, self._embedder.encode, self._embedding_cache)  # type: ignore[attr-defined]
 
     def _evidence(self, words: list[WordFeature], index: np.ndarray, values: np.ndarray) -> tuple[Phrase, ...]:
         """The phrases that raised the score most: each n-gram's part (tf-idf value × weight) is

@@ -11,9 +11,12 @@ transaction as the message, so no stored seeker message is ever left unassessed:
 the commit loses nothing that was acknowledged (the client retries with the same ``client_id``),
 a crash after it has the verdict stored with the message.
 
-If the worker dies or hangs, it is replaced and the batch is assessed once more in a fresh worker;
-if that fails too, in this process (slower, but never "no answer"). If the detector itself raises
-(a bug), the messages go on marked ``degraded`` rather than being refused. Each failure calls
+A verdict the worker has not given within ``deadline_s`` (a worker behind under a burst, or stuck)
+is given at once by the rules in this process (~0.1 ms; explicit and imminent wording still
+escalates), marked ``degraded``: the chat never waits longer than that for the model. If the worker
+dies or hangs, it is replaced and the batch is assessed once more in a fresh worker; if that fails
+too, by the rules here. If the detector itself raises (a bug), the messages go on marked
+``degraded`` rather than being refused. Each failure calls
 ``on_failure`` (the server counts it in its metrics).
 """
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import dataclasses
 import logging
 import multiprocessing
 import signal
@@ -89,20 +93,25 @@ class _Pending:
 
 
 class AssessmentWorker:
-    def __init__(self, config: DetectorConfig, *, on_failure: Callable[[], object] | None = None) -> None:
+    def __init__(
+        self, config: DetectorConfig, *, deadline_s: float = 10.0, on_failure: Callable[[], object] | None = None
+    ) -> None:
         self._config = config
+        self._deadline_s = deadline_s
         self._on_failure = on_failure
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[_Pending] = []
         self._wakeup = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
-        self._fallback: Detector | None = None
+        self._rules: Detector | None = None  # in this process: the answer when the worker is late or gone
         self.failures = 0
         self.batches = 0
+        self.late = 0
 
     async def start(self) -> None:
         """Loads the detector in the worker and answers one window before returning (so /readyz
         never says ready while the first crisis message would wait for a model to load)."""
+        self._rules = await asyncio.to_thread(dataclasses.replace(self._config, model=False).load)
         self._pool = self._new_pool()
         await asyncio.get_running_loop().run_in_executor(self._pool, _assess_in_worker, [["warm up"]])
         self._dispatcher = asyncio.create_task(self._dispatch())
@@ -119,7 +128,16 @@ class AssessmentWorker:
         future: asyncio.Future[Assessment] = asyncio.get_running_loop().create_future()
         self._pending.append(_Pending(list(window), future))
         self._wakeup.set()
-        return await future
+        try:
+            return await asyncio.wait_for(future, self._deadline_s)  # cancelled on time-out: never sent
+        except TimeoutError:
+            self.late += 1
+            return self._rules_now([list(window)])[0]
+
+    def _rules_now(self, windows: list[list[str]]) -> list[Assessment]:
+        if self._rules is None:
+            return [UNASSESSED] * len(windows)
+        return [dataclasses.replace(v, degraded=True) for v in self._rules.assess_batch(windows)]
 
     async def _dispatch(self) -> None:
         while True:
@@ -127,6 +145,9 @@ class AssessmentWorker:
             self._wakeup.clear()
             while self._pending:
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+                batch = [p for p in batch if not p.future.done()]  # answered by the rules meanwhile
+                if not batch:
+                    continue
                 try:
                     verdicts = await self._run([p.window for p in batch])
                 except Exception as exc:  # the fallback itself failed: every caller hears of it
@@ -158,10 +179,8 @@ class AssessmentWorker:
             except Exception as exc:  # a bug in the detector itself: the message must still get through
                 log.error("detector failed on a batch (%s); the messages go on unassessed", type(exc).__name__)
                 return [UNASSESSED] * len(windows)
-        if self._fallback is None:
-            log.error("assessing in the server process until the detector worker is back")
-            self._fallback = await asyncio.to_thread(self._config.load)
-        return await asyncio.to_thread(self._fallback.assess_batch, windows)
+        log.error("the detector worker failed twice: this batch is assessed by the rules alone")
+        return self._rules_now(windows)
 
     def _replace_pool(self, broken: ProcessPoolExecutor) -> None:
         for process in list(getattr(broken, "_processes", {}).values()):  # a hung worker is killed

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
 
+from escalation.embedding import mean_of_messages
 from escalation.features import Views, char_ngrams
 from escalation.model import CATEGORIES, RiskModel
 
@@ -126,7 +127,7 @@ def prepare(examples: Sequence[Example], views: Views, embed: Callable[[list[str
     return Inputs(
         texts=texts,
         words=words,
-        embeddings=embed(texts),
+        embeddings=mean_of_messages([[views.natural(m) for m in e.messages] for e in examples], embed),
         y=np.array([e.escalate for e in examples]),
         category=np.array([e.category for e in examples]),
         imminent=np.array([e.severity == "imminent" for e in examples]),

@@ -160,6 +160,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
             watch_threshold=settings.escalation_watch_threshold,
             model=settings.detector_model,
         ),
+        deadline_s=settings.detector_deadline_s,
         on_failure=DETECTOR_WORKER_FAILURES.inc,
     )
     await assessor.start()

@@ -102,6 +102,7 @@ class Settings:
     escalation_alert_threshold: float | None = None
     escalation_watch_threshold: float | None = None
     detector_model: bool = True
+    detector_deadline_s: float = 0.5  # the longest a message waits for the model before the rules answer alone
     allowed_origins: tuple[str, ...] = ()
     rate_limits: dict[str, str] = field(default_factory=dict)
     message_key: str | None = field(default=None, repr=False)
@@ -233,6 +234,7 @@ class Settings:
             escalation_alert_threshold=probability("ESCALATION_ALERT_THRESHOLD"),
             escalation_watch_threshold=probability("ESCALATION_WATCH_THRESHOLD"),
             detector_model=env.get("DETECTOR_MODEL", "on").lower() not in ("0", "off", "false", "no"),
+            detector_deadline_s=positive("DETECTOR_DEADLINE_S", 0.5),
             allowed_origins=origins,
             rate_limits={
                 name: env[f"RATE_LIMIT_{name.upper()}"]

@@ -94,3 +94,28 @@ async def test_a_dead_worker_is_replaced_and_every_message_still_assessed(cluste
     assert_promises(await stored_messages(backends.database_url, cid), [seeker, listener], cid)
     await seeker.close()
     await listener.close()
+
+
+async def test_a_stalled_worker_does_not_stall_the_chat_and_the_rules_still_escalate(backends) -> None:
+    """The worker stopped dead (SIGSTOP): after DETECTOR_DEADLINE_S the rules answer in the server
+    process, so messages keep flowing and explicit crisis wording still reaches the supervisors."""
+    env = backends.server_env(DETECTOR_DEADLINE_S="0.5", REDIS_URL=backends.isolated_redis_url())
+    server = ServerProcess(env).start()
+    try:
+        seeker, listener, cid = await paired([server], backends, seeker_on=0, listener_on=0)
+        worker = detector_worker(server)
+        os.kill(worker.pid, signal.SIGSTOP)
+        try:
+            ordinary = await asyncio.wait_for(seeker.send(cid, "plain", "an ordinary invented line"), 20)
+            crisis = await asyncio.wait_for(seeker.send(cid, "crisis", CRISIS), 20)
+        finally:
+            os.kill(worker.pid, signal.SIGCONT)
+        assert ordinary["seq"] == 1 and crisis["seq"] == 2
+        escalations = await escalations_for(backends.database_url, cid)
+        assert [(e["message_id"], e["client_id"]) for e in escalations] == [(crisis["id"], "crisis")]
+        await listener.resume(cid)
+        assert_promises(await stored_messages(backends.database_url, cid), [seeker, listener], cid)
+        await seeker.close()
+        await listener.close()
+    finally:
+        server.stop()
