@@ -1,6 +1,6 @@
 """The detector in a worker process, fed in batches, so assessing a message never blocks the chat.
 
-The whole detector (rules ≈ 0.1–0.3 ms, model ≈ 1.5 ms a window with its sentence embedding) is
+The whole detector (rules ≈ 0.1–0.3 ms, model ≈ 2 ms for a new message with its sentence embedding) is
 far over what the event loop can spend per message, so it runs in one separate process
 (``concurrent.futures.ProcessPoolExecutor``, spawned, so it shares nothing with the server's
 loop). Windows that arrive while a batch is being assessed wait and go together as the next batch:
