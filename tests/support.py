@@ -277,9 +277,20 @@ def run_cli(
     env: dict[str, str], *args: str, stdin: str | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess:
     """``python -m server ARGS`` as an operator runs it, with exactly this environment."""
+    return _run_module("server", args, {"PATH": "/usr/bin:/bin", **env}, stdin, timeout)
+
+
+def run_escalation(*args: str, stdin: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """``python -m escalation ARGS`` as an operator runs it, from the project root."""
+    return _run_module("escalation", args, None, stdin, timeout)
+
+
+def _run_module(
+    module: str, args: tuple[str, ...], env: dict[str, str] | None, stdin: str | None, timeout: float
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "server", *args],
-        env={"PATH": "/usr/bin:/bin", **env},
+        [sys.executable, "-m", module, *args],
+        env=env,
         cwd=ROOT,
         input=stdin,
         capture_output=True,
@@ -311,16 +322,3 @@ class PrivateRedis:
             self.proc.terminate()
             self.proc.wait(10)
             self.proc = None
-
-
-def run_escalation(*args: str, stdin: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """``python -m escalation ARGS`` as an operator runs it, from the project root."""
-    return subprocess.run(
-        [sys.executable, "-m", "escalation", *args],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
