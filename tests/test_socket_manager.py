@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 import redis.asyncio as aioredis
 
-from tests.support import Client, ServerProcess, create_user, login, post_json, seeker_token
+from tests.support import Client, ServerProcess, create_user, login, metric_value, metrics_text, post_json, seeker_token
 
 
 @pytest.fixture
@@ -77,17 +77,9 @@ async def test_directory_forgets_a_process_once_its_last_member_leaves(two_proce
         await r.aclose()
 
 
-async def _emit_counts(base_url: str) -> dict[str, float]:
-    import aiohttp
-
-    async with aiohttp.ClientSession() as http, http.get(base_url + "/metrics") as resp:
-        text = await resp.text()
-    counts = {"local": 0.0, "routed": 0.0}
-    for line in text.splitlines():
-        if line.startswith("peerline_socket_emits_total{"):
-            path = line.split('path="', 1)[1].split('"', 1)[0]
-            counts[path] = float(line.rsplit(" ", 1)[1])
-    return counts
+async def _emit_counts(server: ServerProcess) -> dict[str, float]:
+    text = await metrics_text(server)
+    return {path: metric_value(text, "peerline_socket_emits_total", path=path) for path in ("local", "routed")}
 
 
 async def test_an_emit_with_no_member_elsewhere_makes_no_redis_call(backends) -> None:
@@ -104,12 +96,12 @@ async def test_an_emit_with_no_member_elsewhere_makes_no_redis_call(backends) ->
         await listener.wait_for("assigned")
         routed_during_round = None
         for round_no in range(40):  # the directory settles within two heartbeats of a cold start
-            before = await _emit_counts(server.base_url)
+            before = await _emit_counts(server)
             for i in range(10):
                 client_id = f"m-{round_no}-{i}"
                 await seeker.ok("message", {"conversation_id": cid, "client_id": client_id, "text": "an invented line"})
                 await listener.wait_for("message", lambda m, c=client_id: m["client_id"] == c)
-            after = await _emit_counts(server.base_url)
+            after = await _emit_counts(server)
             routed_during_round = after["routed"] - before["routed"]
             if routed_during_round == 0:
                 assert after["local"] - before["local"] >= 30  # three rooms per message, all local
