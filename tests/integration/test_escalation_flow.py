@@ -95,7 +95,15 @@ async def test_queued_crisis_seeker_is_served_first(live_server, backends, peopl
     await crisis.wait_for("crisis_resources", timeout=1.0)
     await supervisor.wait_for("escalation", lambda e: e["conversation_id"] == ack["conversation_id"], timeout=1.0)
     assert ack["position"] == 1  # ahead of the three who waited longer
-    assert all(len(s.events["queue"]) == 0 or s.events["queue"][-1]["position"] > 1 for s, _ in waiting)
+
+    def told_they_are_behind() -> bool:
+        return all(len(s.events["queue"]) == 0 or s.events["queue"][-1]["position"] > 1 for s, _ in waiting)
+
+    for _ in range(50):  # queue updates are coalesced (QUEUE_UPDATE_INTERVAL_S): the next one says so
+        if told_they_are_behind():
+            break
+        await asyncio.sleep(0.1)
+    assert told_they_are_behind()
     await listener.ok("set_status", {"status": "available", "max_chats": 1})
     assigned = await listener.wait_for("assigned")
     assert assigned["conversation"]["conversation_id"] == ack["conversation_id"]
