@@ -63,10 +63,6 @@ class Views:
             return word
         return "".join(self._leet.get(c, c) for c in word)
 
-    def window_text(self, messages: Sequence[str]) -> str:
-        """The natural text of a whole window: what the character n-grams and the embedding read."""
-        return MESSAGE_SEPARATOR.join(self.natural(m) for m in messages)
-
     def word_features(self, messages: Sequence[str]) -> list[WordFeature]:
         """Unigrams and bigrams of canonical tokens; bigrams never cross a sentence or a message."""
         out: list[WordFeature] = []
@@ -82,6 +78,11 @@ class Views:
                     out.append(WordFeature(name, mi, previous.start, token.end, position - 1, 2))
                 previous = token
         return out
+
+
+def window_text(naturals: Sequence[str]) -> str:
+    """A window's messages, already in natural text, as the one text its character n-grams come from."""
+    return MESSAGE_SEPARATOR.join(naturals)
 
 
 def char_ngrams(natural_text: str) -> Iterator[str]:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from escalation.features import Views, WordFeature, char_ngrams, inputs_key
+from escalation.features import Views, WordFeature, char_ngrams, inputs_key, window_text
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +118,10 @@ class RiskModel:
     def score(self, windows: Sequence[Sequence[str]], embeddings: np.ndarray | None = None) -> list[ModelScore]:
         if not windows:
             return []
-        texts = [self.views.window_text(w) for w in windows]
+        naturals = [[self.views.natural(m) for m in w] for w in windows]  # once: n-grams and embedding read it
+        texts = [window_text(n) for n in naturals]
         if embeddings is None:
-            embeddings = self._embed([[self.views.natural(m) for m in w] for w in windows])
+            embeddings = self._embed(naturals)
         out = []
         for messages, text, emb in zip(windows, texts, embeddings, strict=True):
             words = self.views.word_features(messages)

@@ -20,7 +20,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, hstack
 
 from escalation.embedding import mean_of_messages
-from escalation.features import Views, char_ngrams
+from escalation.features import Views, char_ngrams, window_text
 from escalation.model import CATEGORIES, RiskModel
 
 log = logging.getLogger(__name__)
@@ -122,12 +122,12 @@ class Inputs:
 
 
 def prepare(examples: Sequence[Example], views: Views, embed: Callable[[list[str]], np.ndarray]) -> Inputs:
-    texts = [views.window_text(e.messages) for e in examples]
+    naturals = [[views.natural(m) for m in e.messages] for e in examples]
     words = [tuple(f.name for f in views.word_features(e.messages)) for e in examples]
     return Inputs(
-        texts=texts,
+        texts=[window_text(n) for n in naturals],
         words=words,
-        embeddings=mean_of_messages([[views.natural(m) for m in e.messages] for e in examples], embed),
+        embeddings=mean_of_messages(naturals, embed),
         y=np.array([e.escalate for e in examples]),
         category=np.array([e.category for e in examples]),
         imminent=np.array([e.severity == "imminent" for e in examples]),
