@@ -59,9 +59,9 @@ def _flush(
 ) -> Iterator[dict[str, Any]]:
     windows = [m for _, m, _ in pending if m is not None]
     verdicts = iter(detector.assess_batch(windows))
-    for rid, messages, error in pending:
-        if error is not None or messages is None:
-            yield error or {"id": rid, "error": "messages must be a list of strings"}
+    for rid, _, error in pending:
+        if error is not None:
+            yield error
             continue
         v = next(verdicts)
         yield {

@@ -106,7 +106,6 @@ class AssessmentWorker:
         self._rules: Detector | None = None  # in this process: the answer when the worker is late or gone
         self.failures = 0
         self.batches = 0
-        self.late = 0
 
     async def start(self) -> None:
         """Loads the detector in the worker and answers one window before returning (so /readyz
@@ -131,7 +130,6 @@ class AssessmentWorker:
         try:
             return await asyncio.wait_for(future, self._deadline_s)  # cancelled on time-out: never sent
         except TimeoutError:
-            self.late += 1
             return self._rules_now([list(window)])[0]
 
     def _rules_now(self, windows: list[list[str]]) -> list[Assessment]:
