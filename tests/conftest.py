@@ -102,6 +102,18 @@ def backends() -> Iterator[Backends]:
     shutil.rmtree(tmp, ignore_errors=True)  # a test run leaves no embedded data behind
 
 
+@pytest.fixture
+def hinting_server(backends: Backends) -> Iterator[ServerProcess]:
+    """Risk thresholds as an operator may set them: alert only when nearly certain, hint early, so an
+    invented worrying sentence lands between the two (watch-level hints, integration and browser)."""
+    env = backends.server_env(
+        ESCALATION_ALERT_THRESHOLD="0.999", ESCALATION_WATCH_THRESHOLD="0.05", REDIS_URL=backends.isolated_redis_url()
+    )
+    server = ServerProcess(env).start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def live_server(backends: Backends) -> Iterator[ServerProcess]:
     server = ServerProcess(backends.server_env()).start()

@@ -7,22 +7,10 @@ from playwright.async_api import Browser, expect
 
 from tests.browser.helpers import open_page, screenshot, staff_login
 from tests.browser.test_first_hour import LISTENER, WIDTHS, listener_takes, start_seeker_chat
+from tests.integration.test_risk_hints import WORRYING
 from tests.support import ServerProcess, create_user
 
 pytestmark = pytest.mark.browser
-
-WORRYING = "everything feels heavy and pointless lately, i'm so tired of all of it"
-
-
-@pytest.fixture
-def hinting_server(backends):
-    """Alert only when nearly certain, hint early: the invented sentence lands between the two."""
-    env = backends.server_env(
-        ESCALATION_ALERT_THRESHOLD="0.999", ESCALATION_WATCH_THRESHOLD="0.05", REDIS_URL=backends.isolated_redis_url()
-    )
-    server = ServerProcess(env).start()
-    yield server
-    server.stop()
 
 
 @pytest.mark.parametrize("width", WIDTHS)

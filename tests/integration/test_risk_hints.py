@@ -5,22 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
-import pytest
 
-from tests.support import Client, ServerProcess, create_user, login, seeker_token
+from tests.support import Client, create_user, login, seeker_token
 
 WORRYING = "everything feels heavy and pointless lately, i'm so tired of all of it"
-
-
-@pytest.fixture
-def hinting_server(backends):
-    """Thresholds as an operator sets them: alert only when nearly certain, hint early."""
-    env = backends.server_env(
-        ESCALATION_ALERT_THRESHOLD="0.999", ESCALATION_WATCH_THRESHOLD="0.05", REDIS_URL=backends.isolated_redis_url()
-    )
-    server = ServerProcess(env).start()
-    yield server
-    server.stop()
 
 
 async def test_a_watch_level_message_hints_the_listener_only(hinting_server, backends) -> None:
