@@ -22,6 +22,7 @@ from server.effects import best_effort
 from server.errors import ProtocolError, conflict, forbidden, invalid, not_found
 from server.metrics import MESSAGES
 from server.notify import Notifier
+from server.seeker_windows import SeekerWindow, SeekerWindows
 from server.sessions import Actor
 from server.store import audit, conversations, messages, seekers
 from server.store.conversations import Conversation
@@ -60,6 +61,7 @@ class Stored:
     message: Message
     assessed: Assessed | None
     recorded: Recorded
+    window: SeekerWindow | None  # a seeker's: the window the message was assessed on
 
     async def report(self, risk: RiskHandler, conv: Conversation) -> None:
         if self.assessed is None:
@@ -91,7 +93,7 @@ class ChatService:
         self._notify = notifier
         self._topics = topics
         self._languages = languages
-        self._window = detector_window
+        self._windows = SeekerWindows(detector_window - 1)
 
     # -- seeker asks for a chat -------------------------------------------------------------
     async def request_chat(
@@ -109,9 +111,16 @@ class ChatService:
                 async with conn.transaction():
                     conv = await conversations.create(conn, actor.id, topic, language)
                     stored = None
-                    if text is not None:
+                    if text is not None:  # the conversation is new: no earlier seeker message to assess with
                         stored = await self._store(
-                            conn, conv, actor, client_id or f"first-{uuid.uuid4()}", text, "all", assessed
+                            conn,
+                            conv,
+                            actor,
+                            client_id or f"first-{uuid.uuid4()}",
+                            text,
+                            "all",
+                            assessed,
+                            SeekerWindow((), 0),
                         )
                         conv = await conversations.get(conn, conv.id) or conv
             except conversations.AlreadyOpen:
@@ -121,6 +130,8 @@ class ChatService:
                     "you already have an open conversation", conversation_id=open_now.id if open_now else None
                 ) from None
         actor.conversation_id = conv.id
+        if stored is not None:
+            self._remember(conv.id, stored.window, text or "", stored.message.seq)
         queued = await best_effort(self._queue.add(waiting_entry(conv)), "queueing a conversation")
         if stored is not None:
             await stored.report(self._risk, conv)
@@ -136,41 +147,56 @@ class ChatService:
     async def post_message(
         self, actor: Actor, conversation_id: str, client_id: str, text: str, visibility: str = "all"
     ) -> dict[str, Any]:
-        """Most messages take one statement (two for a seeker: the detector's window first); a message
-        that shows risk takes the transactional path, which stores it together with its escalation.
+        """Most messages take one statement; a message that shows risk takes the transactional path,
+        which stores it together with its escalation.
 
         A seeker's message is assessed *before* it is stored, off the event loop (``escalation.offload``),
-        so a stored seeker message always has its verdict: there is no gap for a crash to fall into."""
-        assessed = None
-        if actor.role == "seeker":
+        on the window of the seeker's previous messages kept in this process (``seeker_windows``), so a
+        stored seeker message always has its verdict: there is no gap for a crash to fall into. The
+        statement writes only if that window is still current; if another process stored a message for
+        this seeker meanwhile, the window is rebuilt from PostgreSQL and the message assessed again."""
+        for _ in range(2):
+            window = await self._seeker_window(conversation_id) if actor.role == "seeker" else None
+            assessed = await self._assess([*window.texts, text], "") if window is not None else None
             async with self._pool.acquire() as conn:
-                window = await messages.recent_seeker_texts(conn, conversation_id, self._window - 1)
-            assessed = await self._assess([*window, text], "")  # every loaded language is checked
-        async with self._pool.acquire() as conn:
-            if assessed is not None and assessed.assessment.escalate:
-                return await self._post_locked(conn, actor, conversation_id, client_id, text, visibility, assessed)
-            try:
-                posted = await messages.post(
-                    conn,
-                    conversation_id=conversation_id,
-                    client_id=client_id,
-                    sender=_sender(actor),
-                    sender_id=actor.id,
-                    role="supervisor" if actor.is_supervisor else actor.role,
-                    joined=conversation_id in actor.joined,
-                    text=text,
-                    visibility=visibility,
-                    sender_name=_sender_name(actor),
-                )
-            except asyncpg.UniqueViolationError:  # a concurrent retry of the same client_id won the race
-                return await self._post_locked(conn, actor, conversation_id, client_id, text, visibility, assessed)
+                if assessed is not None and assessed.assessment.escalate:
+                    return await self._post_locked(
+                        conn, actor, conversation_id, client_id, text, visibility, assessed, window
+                    )
+                try:
+                    posted = await messages.post(
+                        conn,
+                        conversation_id=conversation_id,
+                        client_id=client_id,
+                        sender=_sender(actor),
+                        sender_id=actor.id,
+                        role="supervisor" if actor.is_supervisor else actor.role,
+                        joined=conversation_id in actor.joined,
+                        text=text,
+                        visibility=visibility,
+                        sender_name=_sender_name(actor),
+                        newest_seeker_seq=window.newest_seq if window is not None else None,
+                    )
+                except asyncpg.UniqueViolationError:  # a concurrent retry of the same client_id won the race
+                    return await self._post_locked(
+                        conn, actor, conversation_id, client_id, text, visibility, assessed, window
+                    )
+            if not posted.stale:
+                break
+            self._windows.forget(conversation_id)  # another process stored this seeker's message meanwhile
+        else:  # two processes keep racing for one seeker: decide under the conversation's lock
+            async with self._pool.acquire() as conn:
+                return await self._post_locked(conn, actor, conversation_id, client_id, text, visibility, None, None)
         if posted.conversation is None:
             raise not_found("no such conversation")
         if not posted.allowed:
             raise forbidden()
         if posted.message is None:
             raise conflict("the conversation has ended")
-        if not posted.duplicate:  # a safe retry acks its first copy and is not delivered again
+        if posted.duplicate:  # a safe retry acks its first copy and is not delivered again
+            self._windows.forget(conversation_id)  # the first copy may have been stored by another process
+        else:
+            self._remember(conversation_id, window, text, posted.message.seq)
             MESSAGES.labels(posted.message.sender).inc()
             await self._notify.conversation(
                 posted.conversation,
@@ -182,6 +208,19 @@ class ChatService:
             if assessed is not None and assessed.assessment.watch:
                 await self._risk.on_watch(posted.conversation, posted.message, assessed.assessment)
         return {"message": posted.message.to_wire()}
+
+    async def _seeker_window(self, conversation_id: str) -> SeekerWindow:
+        window = self._windows.get(conversation_id)
+        if window is None:  # first message since this process started, or evicted: rebuild from PostgreSQL
+            async with self._pool.acquire() as conn:
+                texts, newest = await messages.recent_seeker_texts(conn, conversation_id, self._windows.size)
+            window = SeekerWindow(tuple(texts), newest)
+        return window
+
+    def _remember(self, conversation_id: str, window: SeekerWindow | None, text: str, seq: int | None) -> None:
+        """Kept only once stored (never for a conversation the caller may not write to)."""
+        if window is not None:
+            self._windows.stored(conversation_id, window, text, seq)
 
     async def _assess(self, window: list[str], language: str) -> Assessed:
         assessment = await self._risk.assess(window, language)
@@ -197,6 +236,7 @@ class ChatService:
         text: str,
         visibility: str,
         assessed: Assessed | None,
+        window: SeekerWindow | None,
     ) -> dict[str, Any]:
         async with conn.transaction():
             conv = await conversations.get(conn, conversation_id, lock=True)
@@ -207,7 +247,10 @@ class ChatService:
                 return {"message": existing.to_wire()}  # a safe retry: the first copy, delivered once
             if conv.status == "ended":
                 raise conflict("the conversation has ended")
-            stored = await self._store(conn, conv, actor, client_id, text, visibility, assessed)
+            if window is not None and await messages.newest_seeker_seq(conn, conv.id) != window.newest_seq:
+                window = None  # the seeker wrote through another process meanwhile: assess on the stored window
+            stored = await self._store(conn, conv, actor, client_id, text, visibility, assessed, window)
+        self._remember(conv.id, stored.window, text, stored.message.seq)
         MESSAGES.labels(stored.message.sender).inc()
         await self._notify.conversation(
             conv, "message", stored.message.to_wire(), skip_sid=actor.sid, staff_only=visibility == "staff"
@@ -224,12 +267,14 @@ class ChatService:
         text: str,
         visibility: str,
         assessed: Assessed | None,
+        window: SeekerWindow | None,
     ) -> Stored:
         """Inside the caller's transaction, with the conversation row locked. A seeker's message
-        comes assessed; if not (another path), it is assessed here, before it is stored."""
-        if actor.role == "seeker" and assessed is None:
-            window = await messages.recent_seeker_texts(conn, conv.id, self._window - 1)
-            assessed = await self._assess([*window, text], conv.language)
+        comes assessed on a current ``window``; if not, it is assessed here, before it is stored."""
+        if actor.role == "seeker" and (assessed is None or window is None):
+            texts, newest = await messages.recent_seeker_texts(conn, conv.id, self._windows.size)
+            window = SeekerWindow(tuple(texts), newest)
+            assessed = await self._assess([*texts, text], conv.language)
         message = await messages.append(
             conn,
             conversation_id=conv.id,
@@ -243,7 +288,7 @@ class ChatService:
         recorded = Recorded()
         if assessed is not None and assessed.assessment.escalate:
             recorded = await self._risk.record_detection(conn, conv, message, assessed.assessment)
-        return Stored(message, assessed, recorded)
+        return Stored(message, assessed, recorded, window if actor.role == "seeker" else None)
 
     async def typing(self, actor: Actor, conversation_id: str, is_typing: bool) -> None:
         """A supervisor who only watches (joined, not taken over) is invisible to the seeker, so their
@@ -319,6 +364,7 @@ class ChatService:
 
     async def after_end(self, conv: Conversation, *, by: str, reason: str) -> None:
         """Tell everyone and free the responder's slot; ``conv`` is the state before it ended."""
+        self._windows.forget(conv.id)
         await self._notify.conversation(conv, "chat_ended", {"conversation_id": conv.id, "by": by, "reason": reason})
         if conv.status == "queued":
             await best_effort(self._queue.remove(conv.id), "removing an ended conversation from the queue")
