@@ -66,13 +66,14 @@ class AlertChannel:
         self.on_queue_raised: Any = None  # set by the app: pair a seeker who moved to the front
 
     # -- detection (called by the chat for every seeker message) --------------------------------
-    async def assess(self, window: list[str], language: str) -> Assessment:
+    async def assess(self, window: list[str], language: str) -> tuple[Assessment, asyncio.Future[Assessment] | None]:
         """Off the event loop, in the detector worker; every loaded language is checked whatever
-        ``language`` says (see ``Detector.assess``)."""
-        verdict = await self._assessor.assess(window)
+        ``language`` says (see ``Detector.assess``). When the worker is late, the rules' verdict and
+        the model's review still to come (``AssessmentWorker.assess_or_defer``)."""
+        verdict, review = await self._assessor.assess_or_defer(window)
         if verdict.degraded:
             DETECTOR_DEGRADED.inc()
-        return verdict
+        return verdict, review
 
     async def record_detection(
         self, conn: asyncpg.Connection, conv: Conversation, message: Message, assessment: Assessment
