@@ -101,6 +101,13 @@ export interface CrisisGuide {
   steps: string[];
 }
 
+/** ``assigned`` (pushed) and the ``take`` ack: the chat, its messages, and the crises still open in it. */
+export interface Assignment {
+  conversation: Conversation;
+  messages: Message[];
+  risk?: RiskEvent[];
+}
+
 export interface RiskEvent {
   conversation_id: string;
   category: string | null;
