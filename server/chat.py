@@ -25,9 +25,9 @@ from server.metrics import LATE_ESCALATIONS, MESSAGES
 from server.notify import Notifier
 from server.seeker_windows import SeekerWindow, SeekerWindows
 from server.sessions import Actor
-from server.store import audit, conversations, messages, seekers
+from server.store import audit, conversations, escalations, messages, seekers
 from server.store.conversations import Conversation
-from server.store.escalations import Recorded
+from server.store.escalations import Escalation, Recorded
 from server.store.messages import Message
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,8 @@ class RiskHandler(Protocol):
     ) -> None: ...
 
     async def on_watch(self, conv: Conversation, message: Message, assessment: Assessment) -> None: ...
+
+    def risk_brief(self, escalation: Escalation) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,9 +360,14 @@ class ChatService:
             self._check_access(actor, conv, write=False)
             assert conv is not None
             history = await messages.after(conn, conv.id, after_seq, include_staff=actor.is_staff)
+            # a listener's console after a reload: the crisis panel comes back with the chat
+            risk = await escalations.unresolved_for(conn, conv.id) if actor.role == "listener" else None
         if actor.role == "seeker" and conv.status != "ended":
             actor.conversation_id = conv.id
-        return {"conversation": conv.to_wire(), "messages": [m.to_wire() for m in history]}
+        resumed = {"conversation": conv.to_wire(), "messages": [m.to_wire() for m in history]}
+        if risk is not None:
+            resumed["risk"] = [self._risk.risk_brief(e) for e in risk]
+        return resumed
 
     async def erase(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
         """A seeker erases their own conversation (ending it first if it is still open)."""

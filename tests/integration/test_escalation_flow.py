@@ -136,6 +136,10 @@ async def test_a_listener_who_takes_a_flagged_chat_is_told_why(live_server, back
     assert brief["escalation_id"] == flagged["escalation_id"] and brief["status"] == "acknowledged"
     plain = await listener.ok("take", {"conversation_id": other["conversation_id"]})
     assert plain["risk"] == []  # a chat with no crisis says so
+    # a console reloaded later gets the crisis panel back; the seeker is never shown the evidence
+    resumed = await listener.ok("resume", {"conversation_id": ack["conversation_id"], "after_seq": 0})
+    assert [b["escalation_id"] for b in resumed["risk"]] == [flagged["escalation_id"]]
+    assert "risk" not in await crisis.ok("resume", {"conversation_id": ack["conversation_id"], "after_seq": 0})
     await crisis.close()
     await calm.close()
 

@@ -362,7 +362,7 @@ export class ListenerController {
     if (!this.socket) return;
     const chat = this.store.state.chats[conversationId];
     if (chat?.endedBy || chat?.released) return;
-    const ack = await call<{ conversation: Conversation; messages: Message[] }>(this.socket, "resume", {
+    const ack = await call<Assignment>(this.socket, "resume", {
       conversation_id: conversationId,
       after_seq: chat ? chat.lastSeq : 0,
     });
@@ -374,18 +374,21 @@ export class ListenerController {
       }
       return;
     }
-    if (!chat) this.addChat(ack.conversation, ack.messages, false);
-    else {
+    if (!chat) {
+      this.addChat(ack.conversation, ack.messages, false, ack.risk, false); // after a reload: seen before
+    } else {
       this.applyMessages(conversationId, ack.messages);
       this.updateChat(conversationId, () => ({
         conversation: ack.conversation,
         endedBy: ack.conversation.status === "ended" ? "system" : null,
       }));
+      // raised while this console was cut off: the `risk` event never came
+      for (const e of ack.risk ?? []) if (!(e.escalation_id in (chat.risk?.acks ?? {}))) this.flagRisk(e);
     }
   }
 
   /** The crisis panel of a chat: from a live ``risk`` event, or the crises still open when it is assigned. */
-  private flagRisk(e: RiskEvent): void {
+  private flagRisk(e: RiskEvent, loud = true): void {
     this.updateChat(e.conversation_id, (c) => ({
       risk: {
         ...c.risk,
@@ -402,11 +405,18 @@ export class ListenerController {
         guide: e.guide ?? c.risk?.guide ?? null,
       },
     }));
+    if (!loud) return;
     this.alert("alert", "Risk flagged in a chat");
     this.announce(`Risk flagged in a chat: ${e.severity}${e.category ? `, ${e.category.replace(/_/g, " ")}` : ""}.`);
   }
 
-  private addChat(conversation: Conversation, messages: Message[], assigned: boolean, risk: RiskEvent[] = []): void {
+  private addChat(
+    conversation: Conversation,
+    messages: Message[],
+    assigned: boolean,
+    risk: RiskEvent[] = [],
+    loud = true,
+  ): void {
     const id = conversation.conversation_id;
     const existing = this.store.state.chats[id];
     const chat: ListenerChat = existing ?? {
@@ -427,7 +437,7 @@ export class ListenerController {
       activeId: s.activeId ?? id,
     }));
     this.applyMessages(id, messages);
-    for (const e of risk) this.flagRisk(e);
+    for (const e of risk) this.flagRisk(e, loud);
     this.persist();
     if (assigned) {
       this.alert("assignment", "New chat assigned");

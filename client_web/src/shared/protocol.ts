@@ -101,7 +101,7 @@ export interface CrisisGuide {
   steps: string[];
 }
 
-/** ``assigned`` (pushed) and the ``take`` ack: the chat, its messages, and the crises still open in it. */
+/** ``assigned`` (pushed), the ``take`` ack and a listener's ``resume`` ack: the chat, its messages, its open crises. */
 export interface Assignment {
   conversation: Conversation;
   messages: Message[];
