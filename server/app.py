@@ -41,6 +41,7 @@ from server.jobs import PeriodicJobs
 from server.leader import LeaderLock
 from server.limits import Limits, build_limits
 from server.listeners import ListenerService
+from server.loop_lag import watch_loop_lag
 from server.metrics import DETECTOR_WORKER_FAILURES
 from server.notify import Notifier
 from server.origins import engineio_origin_check
@@ -297,6 +298,7 @@ def create_app(settings: Settings) -> web.Application:
         services.tasks.append(asyncio.create_task(services.queue_watch.run()))
         services.tasks.append(asyncio.create_task(services.heartbeat.run()))
         services.tasks.append(asyncio.create_task(services.token_watch.run()))
+        services.tasks.append(asyncio.create_task(watch_loop_lag()))
 
     async def shutdown(app: web.Application) -> None:
         """SIGTERM: the listening socket is already closed; finish in-flight writes, then drop every

@@ -48,3 +48,8 @@ SOCKET_EMITS = Counter(
     "Room emits: 'local' needed no Redis call (no member on another process), 'routed' went through Redis",
     ["path"],
 )
+LOOP_LAG = Histogram(
+    "peerline_event_loop_lag_seconds",
+    "How late a 20 ms timer fired on the event loop: a pause in which no socket of this process was served",
+    buckets=(0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)
