@@ -188,10 +188,11 @@ class Sweep {
 
   /** Send open-loop at `rate` for `seconds`; returns the phase (its messages record into it). */
   async sendPhase(rate, seconds, warm = false) {
+    const lag0 = await loopLag(this.cfg); // before the clock starts: the open-loop schedule must not owe messages
     const step = {
       rate, warm, sent: 0, delivered: 0, crisisSent: 0, relay: [], ack: [], lag: [], escalation: [], resources: [],
       errors: {}, start: now(), lastRecv: 0, sendEnd: 0, cpu0: cpuSample(this.cfg.cpuPids), cpu1: null,
-      lag0: await loopLag(this.cfg), lag1: null,
+      lag0, lag1: null,
     };
     this.current = step;
     const n = Math.max(1, Math.round(rate * seconds));
