@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 
-from escalation.detector import Assessment
+from escalation.detector import UNKNOWN_RISK, Assessment
 from escalation.offload import AssessmentWorker
 from escalation.policy import should_escalate
 from escalation.webhook import page_body, post_page
@@ -23,7 +23,7 @@ from matching.presence import Seen
 from matching.queue import WaitingQueue
 from server.effects import best_effort
 from server.errors import conflict, forbidden, not_found
-from server.metrics import DETECTOR_DEGRADED, ESCALATIONS, PAGES, WATCH_HINTS
+from server.metrics import DETECTOR_DEGRADED, DETECTOR_UNKNOWN, ESCALATIONS, PAGES, WATCH_HINTS
 from server.notify import Notifier
 from server.sessions import Actor
 from server.store import audit, conversations, escalations
@@ -32,6 +32,8 @@ from server.store.escalations import Escalation, Recorded
 from server.store.messages import Message
 
 log = logging.getLogger(__name__)
+
+UNKNOWN_RISK_REASON = "unknown risk: the detector failed on this message, so nothing assessed it"
 
 
 class AlertChannel:
@@ -68,10 +70,17 @@ class AlertChannel:
     # -- detection (called by the chat for every seeker message) --------------------------------
     async def assess(self, window: list[str], language: str) -> Assessment:
         """Off the event loop, in the detector worker; every loaded language is checked whatever
-        ``language`` says (see ``Detector.assess``)."""
-        verdict = await self._assessor.assess(window)
+        ``language`` says (see ``Detector.assess``). Never raises: a failure of the whole detector is
+        an "unknown risk" escalation, never a silent "no risk"."""
+        try:
+            verdict = await self._assessor.assess(window)
+        except Exception as exc:
+            log.error("the detector failed (%s); the message alerts as unknown risk", type(exc).__name__)
+            verdict = UNKNOWN_RISK
         if verdict.degraded:
             DETECTOR_DEGRADED.inc()
+        if verdict.unknown:
+            DETECTOR_UNKNOWN.inc()
         return verdict
 
     async def record_detection(
@@ -82,7 +91,8 @@ class AlertChannel:
         When the policy says the hit is no new escalation (one is open for this crisis already), its
         words still reach the supervisor: they join the open escalation's evidence, and its severity
         rises when the new message is more serious ("pills in my hand, now")."""
-        assert assessment.severity is not None
+        if assessment.severity is None:
+            raise ValueError("an escalating assessment must have a severity")
         await conversations.raise_severity(conn, conv.id, assessment.severity)
         evidence = [
             {"text": e.text, "category": e.category, "severity": e.severity, "source": e.source}
@@ -98,6 +108,7 @@ class AlertChannel:
                 severity=assessment.severity,
                 evidence=evidence,
                 message_id=message.id,
+                reason=UNKNOWN_RISK_REASON if assessment.unknown else None,
             )
             return Recorded(created=created)
         if not unresolved:
@@ -118,11 +129,13 @@ class AlertChannel:
         """After commit: resources to the seeker first, then the people who can help.
 
         Resources go again whenever the newest message itself shows risk, but not for every later
-        message that merely shares the detector's window with an earlier crisis message."""
-        if recorded.created is not None or newest_at_risk:
+        message that merely shares the detector's window with an earlier crisis message. An "unknown
+        risk" (the detector failed) calls the people who can help but shows the seeker nothing."""
+        shown = not assessment.unknown and (recorded.created is not None or newest_at_risk)
+        if shown:
             await self.send_resources(conv)
         if recorded.created is not None:
-            await self._raised(conv, recorded.created)
+            await self._raised(conv, recorded.created, resources_shown=shown)
         elif recorded.updated is not None:
             await self._notify.supervisors("escalation_update", recorded.updated.to_wire())
             if recorded.rose and conv.listener_id:
@@ -276,7 +289,8 @@ class AlertChannel:
             if before is None:
                 raise not_found("no such escalation")
             after = await escalations.acknowledge(conn, escalation_id, actor.id)
-            assert after is not None
+            if after is None:  # erased meanwhile (its conversation was purged)
+                raise not_found("no such escalation")
             changed = before.status == "open"
             if changed:
                 await audit.record(
@@ -372,7 +386,8 @@ class AlertChannel:
 
     async def _page(self, escalation: Escalation) -> None:
         """Retry with backoff until the pager answers 2xx, keeping the claim fresh meanwhile."""
-        assert self._webhook_url is not None
+        if not self._webhook_url:
+            return
         if self._http is None:
             self._http = aiohttp.ClientSession()
         body = page_body(escalation.to_wire(), self._dashboard_url)

@@ -57,9 +57,13 @@ class Assessment:
     risk: float | None = None  # the model's calibrated probability of crisis (None: rules only)
     watch: bool = False  # below the alert threshold but worth a quiet hint to the listener
     degraded: bool = False  # the model failed; this is the rules' verdict alone
+    unknown: bool = False  # the detector failed outright: no verdict at all, so it alerts as "unknown risk"
 
 
 NO_RISK = Assessment(False, None, None, ())
+# What a failure of the whole detector (rules included) becomes: an escalation a supervisor looks at,
+# never a silent "no risk". No category and no evidence, because nothing was read.
+UNKNOWN_RISK = Assessment(True, None, "high", (), degraded=True, unknown=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,7 +134,8 @@ class Services:
 
 
 async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Services:
-    assert settings.database_url and settings.redis_url and settings.jwt_secret
+    if not (settings.database_url and settings.redis_url and settings.jwt_secret):
+        raise ValueError("DATABASE_URL, REDIS_URL and JWT_SECRET are required")
     pool = await create_pool(settings.database_url, size=settings.db_pool_size)
     redis = Redis.from_url(settings.redis_url, decode_responses=True, **redis_options(settings.redis_max_connections))
     sessions = Sessions()

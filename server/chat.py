@@ -200,8 +200,7 @@ class ChatService:
     ) -> dict[str, Any]:
         async with conn.transaction():
             conv = await conversations.get(conn, conversation_id, lock=True)
-            self._check_access(actor, conv, write=True)
-            assert conv is not None
+            conv = self._check_access(actor, conv, write=True)
             existing = await messages.by_client_id(conn, conv.id, actor.id, client_id)
             if existing is not None:
                 return {"message": existing.to_wire()}  # a safe retry: the first copy, delivered once
@@ -262,8 +261,7 @@ class ChatService:
     async def resume(self, actor: Actor, conversation_id: str, after_seq: int) -> dict[str, Any]:
         async with self._pool.acquire() as conn:
             conv = await conversations.get(conn, conversation_id)
-            self._check_access(actor, conv, write=False)
-            assert conv is not None
+            conv = self._check_access(actor, conv, write=False)
             history = await messages.after(conn, conv.id, after_seq, include_staff=actor.is_staff)
         if actor.role == "seeker" and conv.status != "ended":
             actor.conversation_id = conv.id
@@ -273,8 +271,7 @@ class ChatService:
         """A seeker erases their own conversation (ending it first if it is still open)."""
         async with self._pool.acquire() as conn:
             conv = await conversations.get(conn, conversation_id)
-            self._check_access(actor, conv, write=True)
-            assert conv is not None
+            conv = self._check_access(actor, conv, write=True)
             if conv.status != "ended":
                 ended = await conversations.end(conn, conv.id, "seeker", "erased by seeker")
                 if ended is not None:
@@ -307,8 +304,7 @@ class ChatService:
     async def end_chat(self, actor: Actor, conversation_id: str, *, reason: str | None = None) -> Conversation:
         async with self._pool.acquire() as conn:
             conv = await conversations.get(conn, conversation_id)
-            self._check_access(actor, conv, write=True)
-            assert conv is not None
+            conv = self._check_access(actor, conv, write=True)
             if conv.status == "ended":
                 raise conflict("the conversation has already ended")
             ended = await conversations.end(conn, conv.id, _sender(actor), reason or f"ended by {_sender(actor)}")
@@ -329,12 +325,10 @@ class ChatService:
     async def _conversation_for(self, actor: Actor, conversation_id: str, *, write: bool) -> Conversation:
         async with self._pool.acquire() as conn:
             conv = await conversations.get(conn, conversation_id)
-        self._check_access(actor, conv, write=write)
-        assert conv is not None
-        return conv
+        return self._check_access(actor, conv, write=write)
 
     @staticmethod
-    def _check_access(actor: Actor, conv: Conversation | None, *, write: bool) -> None:
+    def _check_access(actor: Actor, conv: Conversation | None, *, write: bool) -> Conversation:
         if conv is None:
             raise not_found("no such conversation")
         if actor.role == "seeker":
@@ -347,6 +341,7 @@ class ChatService:
             allowed = not write or conv.id in actor.joined or conv.responder_id == actor.id
         if not allowed:
             raise forbidden()
+        return conv
 
 
 def _sender(actor: Actor) -> str:

@@ -301,7 +301,8 @@ async def _serve(settings: Settings) -> None:
     from server.store.migrate import migrate
     from server.store.pool import connect
 
-    assert settings.database_url
+    if not settings.database_url:
+        raise SystemExit("DATABASE_URL is required")
     conn = await connect(settings.database_url)
     try:
         await migrate(conn)

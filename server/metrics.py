@@ -23,6 +23,10 @@ PAIRING_WAIT = Histogram(
 DETECTOR_DEGRADED = Counter(
     "peerline_detector_degraded_total", "Seeker messages assessed by the rules alone because the risk model failed"
 )
+DETECTOR_UNKNOWN = Counter(
+    "peerline_detector_unknown_total",
+    "Seeker messages the detector could not assess at all (rules included), escalated as unknown risk",
+)
 DETECTOR_WORKER_FAILURES = Counter(
     "peerline_detector_worker_failures_total", "Detector worker processes that died or hung and were replaced"
 )

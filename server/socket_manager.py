@@ -239,7 +239,8 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         The same round trip tells the other processes (``<channel>#dir``) and reads which of them are
         live; when rooms were joined, it then waits until each live process has applied the change
         to its mirror, so nothing that happens after ``enter_room`` returns can miss this member."""
-        assert self._sync_lock is not None
+        if self._sync_lock is None:
+            raise RuntimeError("the manager is not started")
         async with self._sync_lock:
             if not self._dirty:
                 return
@@ -416,7 +417,8 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         }
 
     async def _heartbeat_loop(self) -> None:
-        assert self._subscribed is not None
+        if self._subscribed is None:
+            raise RuntimeError("the manager is not started")
         await self._subscribed.wait()  # listed as live only once we can answer a join
         while True:
             try:
@@ -565,7 +567,8 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
             await done
 
     async def _route_loop(self) -> None:
-        assert self._outbox_ready is not None
+        if self._outbox_ready is None:
+            raise RuntimeError("the manager is not started")
         while True:
             await self._outbox_ready.wait()
             self._outbox_ready.clear()

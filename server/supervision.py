@@ -146,7 +146,8 @@ class Supervision:
                 conn, actor_id=actor.id, actor_role=actor.role, action="take_over", conversation_id=conv.id
             )
             updated = await conversations.get(conn, conv.id)
-        assert updated is not None
+        if updated is None:  # erased meanwhile
+            raise not_found("no such conversation")
         actor.joined.add(conv.id)
         if conv.status == "queued":
             await self._queue.remove(conv.id)

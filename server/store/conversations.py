@@ -77,7 +77,8 @@ async def create(conn: asyncpg.Connection, seeker_id: str, topic: str, language:
     except asyncpg.UniqueViolationError:
         raise AlreadyOpen from None
     conv = await get(conn, cid)
-    assert conv is not None
+    if conv is None:
+        raise RuntimeError("the conversation just inserted is not there")
     return conv
 
 

@@ -117,7 +117,8 @@ async def create(
         raised_by,
     )
     found = await get(conn, eid)
-    assert found is not None
+    if found is None:
+        raise RuntimeError("the escalation just inserted is not there")
     return found
 
 

@@ -102,7 +102,8 @@ async def append(
         sender_name,
     )
     message = _message(row)
-    assert message is not None
+    if message is None:
+        raise RuntimeError("insert into messages returned no row")
     return message
 
 

@@ -69,7 +69,8 @@ async def create(
     except asyncpg.UniqueViolationError:
         raise UsernameTaken(username) from None
     user = _user(row)
-    assert user is not None
+    if user is None:
+        raise RuntimeError("insert into users returned no row")
     return user
 
 
