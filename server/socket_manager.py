@@ -90,6 +90,15 @@ _BACKPRESSURE = 2048  # routed emits waiting for Redis before emitters start wai
 
 
 class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
+    """python-socketio's Redis manager, routing an emit to the processes with members only.
+
+    Overrides the public ``initialize``, ``enter_room`` and ``emit``, and four private hooks of the
+    installed python-socketio (pinned to one minor range in ``pyproject.toml``; the names are checked
+    by ``tests/test_socketio_internals.py``): ``_publish`` (route, or skip Redis when nobody elsewhere
+    is in the room), ``_handle_emit`` (a routed emit from another process), ``_listen`` and
+    ``_redis_listen_with_retries`` (our own and the directory channel besides the classic one). It
+    calls ``_redis_connect`` and the server's ``_send_eio_packet`` (deliver one encoded packet)."""
+
     name = "peerline-redis"
 
     def __init__(
