@@ -190,7 +190,7 @@ class Detector:
             watch = score.risk >= t.watch or rules.escalate
             category = rules.category if rules.escalate else score.category
             return Assessment(False, category if watch else None, None, (), risk=score.risk, watch=watch)
-        category = rules.category if rules.escalate else score.category
+        category = rules.category if rules.escalate and rules.category else score.category
         imminent = rule_imminent or score.imminent >= IMMINENT_PROBABILITY
         severity = "imminent" if imminent else "high"
         evidence = [e for e in rules.evidence if e.category == category]

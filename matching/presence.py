@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import orjson
 from redis.asyncio import Redis
@@ -44,7 +45,7 @@ class Seen:
 
     async def away_longer_than(self, grace_ms: int) -> list[str]:
         """People whose grace period after their last socket closed has run out."""
-        return list(await self._redis.zrangebyscore(self.key, 0, now_ms() - STALE_MS - grace_ms))
+        return cast(list[str], await self._redis.zrangebyscore(self.key, 0, now_ms() - STALE_MS - grace_ms))
 
     async def forget(self, person_id: str) -> None:
         await self._redis.zrem(self.key, person_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import cast
 
 import orjson
 from redis.asyncio import Redis
@@ -120,14 +121,14 @@ class WaitingQueue:
 
     async def ids(self) -> set[str]:
         """Every conversation with a queue entry, in one round trip."""
-        return set(await self._redis.hkeys(self._keys.queue_meta))
+        return set(cast(list[str], await self._redis.hkeys(self._keys.queue_meta)))
 
     async def contains(self, conversation_id: str) -> bool:
         return await self._redis.zscore(self._keys.queue, conversation_id) is not None
 
     async def position(self, conversation_id: str) -> int | None:
         """1 = next in line; None when not queued."""
-        rank = await self._redis.zrank(self._keys.queue, conversation_id)
+        rank = cast(int | None, await self._redis.zrank(self._keys.queue, conversation_id))
         return None if rank is None else rank + 1
 
     async def version(self) -> int:
@@ -136,10 +137,10 @@ class WaitingQueue:
     async def snapshot(self, limit: int = 10_000) -> list[Waiting]:
         """Everyone waiting, in the order they will be served."""
         k = self._keys
-        ids = await self._redis.zrange(k.queue, 0, limit - 1)
+        ids = cast(list[str | bytes], await self._redis.zrange(k.queue, 0, limit - 1))
         if not ids:
             return []
-        metas = await self._redis.hmget(k.queue_meta, ids)
+        metas: list[str | bytes | None] = await self._redis.hmget(k.queue_meta, ids)
         out = []
         for cid, raw in zip(ids, metas, strict=True):
             if raw:

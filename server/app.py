@@ -261,6 +261,8 @@ def create_app(settings: Settings) -> web.Application:
     """The aiohttp application; services are built on startup (inside the running loop)."""
     app = web.Application(middlewares=[errors_as_json, security_headers, same_site_posts], client_max_size=64 * 1024)
     # Local delivery first; Redis carries only what another process needs (server/socket_manager.py).
+    if not settings.redis_url:
+        raise ValueError("REDIS_URL is required (python -m server serve starts embedded services when both are unset)")
     manager = LocalFirstRedisManager(
         settings.redis_url,
         redis_options=redis_options(settings.redis_max_connections, commands=False),

@@ -257,11 +257,11 @@ async def _user(conn: Any, args: argparse.Namespace, settings: Settings) -> int:
             print(f"{u.username}\t{u.role}\t{state}\ttopics={','.join(u.topics)}\tlanguages={','.join(u.languages)}")
         return 0
     if args.user_command == "deactivate":
-        user = await users.set_active(conn, args.name, False)
-        if user is None:
+        deactivated = await users.set_active(conn, args.name, False)
+        if deactivated is None:
             print(f"no user {args.name!r}", file=sys.stderr)
             return 1
-        print(f"deactivated {user.username}")
+        print(f"deactivated {deactivated.username}")
         return 0
     return 2
 

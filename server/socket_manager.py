@@ -40,7 +40,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import socketio
@@ -461,14 +461,15 @@ class LocalFirstRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
                 pipe.srem(mine, key)
             self._notify(pipe, sorted(local - recorded), sorted(recorded - local))
             await pipe.execute()
-        live = await redis.zrangebyscore(self._hosts_key, now - 3 * self._heartbeat_s, "+inf")
+        live = cast(list[str | bytes], await redis.zrangebyscore(self._hosts_key, now - 3 * self._heartbeat_s, "+inf"))
         self._live_peers = {_text(t) for t in live} - {self.tag}
-        for dead in await redis.zrangebyscore(self._hosts_key, "-inf", now - self._host_ttl_s):
-            tag = dead.decode() if isinstance(dead, bytes) else dead
+        dead_hosts = cast(list[str | bytes], await redis.zrangebyscore(self._hosts_key, "-inf", now - self._host_ttl_s))
+        for dead in dead_hosts:
+            tag = _text(dead)
             keys = await redis.smembers(self._rooms_of_key(tag))
             pipe = redis.pipeline(transaction=False)
-            for key in keys:
-                pipe.srem(key, tag)
+            for room_key in keys:
+                pipe.srem(room_key, tag)
             pipe.delete(self._rooms_of_key(tag))
             pipe.zrem(self._hosts_key, tag)
             await pipe.execute()
