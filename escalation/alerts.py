@@ -30,6 +30,7 @@ from server.store import audit, conversations, escalations
 from server.store.conversations import Conversation
 from server.store.escalations import Escalation, Recorded
 from server.store.messages import Message
+from server.vocabulary import ConversationStatus, EscalationSource, EscalationStatus
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ class AlertChannel:
             created = await escalations.create(
                 conn,
                 conversation_id=conv.id,
-                source="detector",
+                source=EscalationSource.DETECTOR,
                 category=assessment.category,
                 severity=assessment.severity,
                 evidence=evidence,
@@ -172,7 +173,7 @@ class AlertChannel:
             await self._notify.listener(
                 conv.listener_id, "risk", self._risk(escalation, resources_shown=resources_shown)
             )
-        if conv.status == "queued":
+        if conv.status == ConversationStatus.QUEUED:
             await best_effort(self._move_forward(conv.id, escalation.severity), "moving a crisis seeker forward")
         if await best_effort(self._supervisors.online_count(), "counting supervisors online") == 0:
             await best_effort(self.page_due(), "paging")
@@ -259,14 +260,14 @@ class AlertChannel:
                 raise not_found("no such conversation")
             if conv.listener_id != actor.id:
                 raise forbidden()
-            if conv.status == "ended":
+            if conv.status == ConversationStatus.ENDED:
                 raise conflict("the conversation has ended")
             async with conn.transaction():
                 await conversations.raise_severity(conn, conv.id, severity)
                 escalation = await escalations.create(
                     conn,
                     conversation_id=conv.id,
-                    source="listener",
+                    source=EscalationSource.LISTENER,
                     category=category,
                     severity=severity,
                     evidence=[],
@@ -291,7 +292,7 @@ class AlertChannel:
             after = await escalations.acknowledge(conn, escalation_id, actor.id)
             if after is None:  # erased meanwhile (its conversation was purged)
                 raise not_found("no such escalation")
-            changed = before.status == "open"
+            changed = before.status == EscalationStatus.OPEN
             if changed:
                 await audit.record(
                     conn,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import cast
 
 import orjson
@@ -18,7 +19,14 @@ from matching.keys import KEYS, Keys
 from matching.queue import now_ms
 from matching.scripts import register
 
-STATUSES = ("available", "away")
+
+class ListenerStatus(StrEnum):
+    """What a listener chose; ``scripts/pair.lua`` pairs only the ``available`` ones."""
+
+    AVAILABLE = "available"
+    AWAY = "away"
+
+
 HEARTBEAT_S = 2.0
 STALE_MS = 7_000  # not confirmed for this long: no live socket anywhere
 

@@ -9,6 +9,7 @@ from typing import cast
 import orjson
 from redis.asyncio import Redis
 
+from escalation.vocabulary import severity_rank
 from matching.keys import KEYS, Keys
 from matching.priority import score
 
@@ -29,9 +30,6 @@ class Waiting:
 
     def waited_s(self, at_ms: int | None = None) -> float:
         return max(0.0, ((at_ms or now_ms()) - self.queued_at_ms) / 1000)
-
-
-_SEVERITY_BY_RANK = ("none", "high", "imminent")
 
 
 def _encode(w: Waiting) -> bytes:
@@ -96,7 +94,7 @@ class WaitingQueue:
         current = await self.get(conversation_id)
         if current is None:
             return False
-        if _SEVERITY_BY_RANK.index(severity) <= _SEVERITY_BY_RANK.index(current.severity):
+        if severity_rank(severity) <= severity_rank(current.severity):
             return True
         updated = Waiting(
             current.conversation_id,

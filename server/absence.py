@@ -17,6 +17,7 @@ from server.assignments import Assignments
 from server.chat import ChatService
 from server.notify import Notifier
 from server.store import conversations
+from server.vocabulary import Sender
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class Absence:
                     await self._notify.listener(
                         listener_id,
                         "released",
-                        {"conversation_id": conv.id, "by": "system", "reason": "listener_disconnected"},
+                        {"conversation_id": conv.id, "by": Sender.SYSTEM, "reason": "listener_disconnected"},
                     )
             handled += 1
             log.info("listener grace expired listener=%s requeued=%d", listener_id, len(active))
@@ -69,10 +70,10 @@ class Absence:
         for seeker_id in await self._seekers_seen.away_longer_than(self._seeker_grace_ms):
             async with self._pool.acquire() as conn:
                 conv = await conversations.open_for_seeker(conn, seeker_id)
-                ended = await conversations.end(conn, conv.id, "system", "seeker_left") if conv else None
+                ended = await conversations.end(conn, conv.id, Sender.SYSTEM, "seeker_left") if conv else None
             await self._seekers_seen.forget(seeker_id)
             if conv is not None and ended is not None:
-                await self._chat.after_end(conv, by="system", reason="seeker_left")
+                await self._chat.after_end(conv, by=Sender.SYSTEM, reason="seeker_left")
                 handled += 1
                 log.info("seeker grace expired conversation=%s", conv.id)
         return handled

@@ -54,6 +54,7 @@ from server.static import add_static_routes, security_headers
 from server.store.pool import create_pool
 from server.supervision import Supervision
 from server.token_watch import TokenWatch
+from server.vocabulary import Role
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,11 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
     notifier = Notifier(sio)
     queue = WaitingQueue(redis)
     presence = ListenerPresence(redis)
-    seen = {"listener": presence.seen, "seeker": Seen(redis, "seeker"), "supervisor": Seen(redis, "supervisor")}
+    seen: dict[str, Seen] = {
+        Role.LISTENER: presence.seen,
+        Role.SEEKER: Seen(redis, Role.SEEKER),
+        Role.SUPERVISOR: Seen(redis, Role.SUPERVISOR),
+    }
     pairing = Pairing(redis, topic_wait_s=settings.match_topic_wait_s)
     assignments = Assignments(pool=pool, queue=queue, presence=presence, pairing=pairing, notifier=notifier)
     # The first start compiles the lexicons (tens of seconds on a small machine) and caches the result;
@@ -172,7 +177,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         resources=load_resources(str(settings.crisis_resources_file) if settings.crisis_resources_file else None),
         guide=load_guide(str(settings.crisis_guide_file) if settings.crisis_guide_file else None),
         queue=queue,
-        supervisors=seen["supervisor"],
+        supervisors=seen[Role.SUPERVISOR],
         notifier=notifier,
         realert_s=settings.escalation_realert_s,
         page_after_s=settings.escalation_page_after_s,
@@ -198,7 +203,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
     absence = Absence(
         pool=pool,
         presence=presence,
-        seekers_seen=seen["seeker"],
+        seekers_seen=seen[Role.SEEKER],
         assignments=assignments,
         chat=chat,
         notifier=notifier,

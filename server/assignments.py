@@ -20,6 +20,7 @@ from server.metrics import PAIRING_WAIT, PAIRINGS
 from server.notify import Notifier
 from server.store import conversations, messages
 from server.store.conversations import Conversation
+from server.vocabulary import ConversationStatus
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class Assignments:
                 conv = await conversations.get(conn, conversation_id)
             if conv is None:
                 raise not_found("no such conversation")
-            if conv.status != "queued":
+            if conv.status != ConversationStatus.QUEUED:
                 raise conflict("the conversation is no longer waiting")
         try:
             pair = await self._pairing.take(listener_id, conversation_id or "")
@@ -131,7 +132,7 @@ class Assignments:
             async with self._pool.acquire() as conn:
                 conv = await conversations.get(conn, pair.conversation_id)
             await self._presence.release(pair.listener_id)
-            if conv is not None and conv.status == "queued":
+            if conv is not None and conv.status == ConversationStatus.QUEUED:
                 await self._queue.add(waiting_entry(conv, requeued=True))
         except Exception:
             log.exception("could not undo pairing conversation=%s; the reconciler will", pair.conversation_id)
@@ -176,7 +177,7 @@ class Assignments:
                 await self._queue.add(entry)
                 async with self._pool.acquire() as conn:
                     still = await conversations.get(conn, conv.id)
-                if still is None or still.status != "queued":  # paired or ended while we looked
+                if still is None or still.status != ConversationStatus.QUEUED:  # paired or ended while we looked
                     await self._queue.remove(conv.id)
                     continue
                 added += 1

@@ -15,9 +15,10 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from server.vocabulary import Role
+
 ALGORITHM = "HS256"
-ROLES = ("seeker", "listener", "supervisor", "admin")
-STAFF_ROLES = ("listener", "supervisor", "admin")
+ROLES = tuple(Role)
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so a login takes as long either way.

@@ -27,6 +27,7 @@ from server.store import audit, conversations, messages, seekers
 from server.store.conversations import Conversation
 from server.store.escalations import Recorded
 from server.store.messages import Message
+from server.vocabulary import ConversationStatus, Role, Sender, Visibility
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ class ChatService:
                     stored = None
                     if text is not None:
                         stored = await self._store(
-                            conn, conv, actor, client_id or f"first-{uuid.uuid4()}", text, "all", assessed
+                            conn, conv, actor, client_id or f"first-{uuid.uuid4()}", text, Visibility.ALL, assessed
                         )
                         conv = await conversations.get(conn, conv.id) or conv
             except conversations.AlreadyOpen:
@@ -134,7 +135,7 @@ class ChatService:
 
     # -- messages --------------------------------------------------------------------------
     async def post_message(
-        self, actor: Actor, conversation_id: str, client_id: str, text: str, visibility: str = "all"
+        self, actor: Actor, conversation_id: str, client_id: str, text: str, visibility: str = Visibility.ALL
     ) -> dict[str, Any]:
         """Most messages take one statement (two for a seeker: the detector's window first); a message
         that shows risk takes the transactional path, which stores it together with its escalation.
@@ -142,7 +143,7 @@ class ChatService:
         A seeker's message is assessed *before* it is stored, off the event loop (``escalation.offload``),
         so a stored seeker message always has its verdict: there is no gap for a crash to fall into."""
         assessed = None
-        if actor.role == "seeker":
+        if actor.role == Role.SEEKER:
             async with self._pool.acquire() as conn:
                 window = await messages.recent_seeker_texts(conn, conversation_id, self._window - 1)
             assessed = await self._assess([*window, text], "")  # every loaded language is checked
@@ -156,7 +157,7 @@ class ChatService:
                     client_id=client_id,
                     sender=_sender(actor),
                     sender_id=actor.id,
-                    role="supervisor" if actor.is_supervisor else actor.role,
+                    role=Role.SUPERVISOR if actor.is_supervisor else actor.role,
                     joined=conversation_id in actor.joined,
                     text=text,
                     visibility=visibility,
@@ -177,7 +178,7 @@ class ChatService:
                 "message",
                 posted.message.to_wire(),
                 skip_sid=actor.sid,
-                staff_only=visibility == "staff",
+                staff_only=visibility == Visibility.STAFF,
             )
             if assessed is not None and assessed.assessment.watch:
                 await self._risk.on_watch(posted.conversation, posted.message, assessed.assessment)
@@ -204,12 +205,12 @@ class ChatService:
             existing = await messages.by_client_id(conn, conv.id, actor.id, client_id)
             if existing is not None:
                 return {"message": existing.to_wire()}  # a safe retry: the first copy, delivered once
-            if conv.status == "ended":
+            if conv.status == ConversationStatus.ENDED:
                 raise conflict("the conversation has ended")
             stored = await self._store(conn, conv, actor, client_id, text, visibility, assessed)
         MESSAGES.labels(stored.message.sender).inc()
         await self._notify.conversation(
-            conv, "message", stored.message.to_wire(), skip_sid=actor.sid, staff_only=visibility == "staff"
+            conv, "message", stored.message.to_wire(), skip_sid=actor.sid, staff_only=visibility == Visibility.STAFF
         )
         await stored.report(self._risk, conv)
         return {"message": stored.message.to_wire()}
@@ -226,7 +227,7 @@ class ChatService:
     ) -> Stored:
         """Inside the caller's transaction, with the conversation row locked. A seeker's message
         comes assessed; if not (another path), it is assessed here, before it is stored."""
-        if actor.role == "seeker" and assessed is None:
+        if actor.role == Role.SEEKER and assessed is None:
             window = await messages.recent_seeker_texts(conn, conv.id, self._window - 1)
             assessed = await self._assess([*window, text], conv.language)
         message = await messages.append(
@@ -248,7 +249,7 @@ class ChatService:
         """A supervisor who only watches (joined, not taken over) is invisible to the seeker, so their
         typing goes to staff only; once they respond (``take_over``) the seeker sees it."""
         conv = await self._conversation_for(actor, conversation_id, write=True)
-        if conv.status == "ended":
+        if conv.status == ConversationStatus.ENDED:
             raise conflict("the conversation has ended")
         await self._notify.conversation(
             conv,
@@ -263,7 +264,7 @@ class ChatService:
             conv = await conversations.get(conn, conversation_id)
             conv = self._check_access(actor, conv, write=False)
             history = await messages.after(conn, conv.id, after_seq, include_staff=actor.is_staff)
-        if actor.role == "seeker" and conv.status != "ended":
+        if actor.role == Role.SEEKER and conv.status != ConversationStatus.ENDED:
             actor.conversation_id = conv.id
         return {"conversation": conv.to_wire(), "messages": [m.to_wire() for m in history]}
 
@@ -272,10 +273,10 @@ class ChatService:
         async with self._pool.acquire() as conn:
             conv = await conversations.get(conn, conversation_id)
             conv = self._check_access(actor, conv, write=True)
-            if conv.status != "ended":
-                ended = await conversations.end(conn, conv.id, "seeker", "erased by seeker")
+            if conv.status != ConversationStatus.ENDED:
+                ended = await conversations.end(conn, conv.id, Sender.SEEKER, "erased by seeker")
                 if ended is not None:
-                    await self.after_end(conv, by="seeker", reason="erased by seeker")
+                    await self.after_end(conv, by=Sender.SEEKER, reason="erased by seeker")
             erased = await retention.erase_conversation(conn, conv.id)
         if actor.conversation_id == conv.id:
             actor.conversation_id = None
@@ -305,7 +306,7 @@ class ChatService:
         async with self._pool.acquire() as conn:
             conv = await conversations.get(conn, conversation_id)
             conv = self._check_access(actor, conv, write=True)
-            if conv.status == "ended":
+            if conv.status == ConversationStatus.ENDED:
                 raise conflict("the conversation has already ended")
             ended = await conversations.end(conn, conv.id, _sender(actor), reason or f"ended by {_sender(actor)}")
         if ended is None:
@@ -316,7 +317,7 @@ class ChatService:
     async def after_end(self, conv: Conversation, *, by: str, reason: str) -> None:
         """Tell everyone and free the responder's slot; ``conv`` is the state before it ended."""
         await self._notify.conversation(conv, "chat_ended", {"conversation_id": conv.id, "by": by, "reason": reason})
-        if conv.status == "queued":
+        if conv.status == ConversationStatus.QUEUED:
             await best_effort(self._queue.remove(conv.id), "removing an ended conversation from the queue")
         elif conv.listener_id:
             await best_effort(self._assignments.release(conv.listener_id), "releasing a listener's slot")
@@ -331,9 +332,9 @@ class ChatService:
     def _check_access(actor: Actor, conv: Conversation | None, *, write: bool) -> Conversation:
         if conv is None:
             raise not_found("no such conversation")
-        if actor.role == "seeker":
+        if actor.role == Role.SEEKER:
             allowed = conv.seeker_id == actor.id
-        elif actor.role == "listener":
+        elif actor.role == Role.LISTENER:
             allowed = conv.listener_id == actor.id
         else:
             # Supervisors read any conversation (audited by the caller); they write only into ones
@@ -345,7 +346,7 @@ class ChatService:
 
 
 def _sender(actor: Actor) -> str:
-    return "supervisor" if actor.is_supervisor else actor.role
+    return Sender.SUPERVISOR if actor.is_supervisor else actor.role
 
 
 def _sender_name(actor: Actor) -> str | None:

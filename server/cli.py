@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from server.config import ConfigError, Settings
+from server.vocabulary import STAFF_ROLES, Role
 
 log = logging.getLogger("server")
 
@@ -36,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="user_command", required=True)
     add = user.add_parser("add", help="create a staff account")
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=["listener", "supervisor", "admin"])
+    add.add_argument("--role", required=True, choices=[r.value for r in STAFF_ROLES])
     add.add_argument("--topics", default="", help="comma-separated topic ids (default: every topic)")
     add.add_argument("--languages", default="en")
     add.add_argument(
@@ -248,7 +249,7 @@ async def _user(conn: Any, args: argparse.Namespace, settings: Settings) -> int:
         print(f"created {user.role} {user.username} ({user.id}), shown to others as {user.display_name!r}")
         if not args.display_name:
             print("(no --display-name given: that name was derived; the login is never shown to seekers)")
-        if user.role == "listener":
+        if user.role == Role.LISTENER:
             print("they start Away: after signing in at /listener, choose Available to receive chats")
         return 0
     if args.user_command == "list":

@@ -18,6 +18,7 @@ from matching.presence import HEARTBEAT_S, Seen
 from server.assignments import Assignments
 from server.listeners import ListenerService
 from server.sessions import Sessions
+from server.vocabulary import Role
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class Heartbeat:
 
     async def rebuild(self) -> None:
         """Re-register this process's listeners and queue everyone PostgreSQL says is waiting."""
-        for actor in self._sessions.of_role("listener"):
+        for actor in self._sessions.of_role(Role.LISTENER):
             await self._listeners.connected(actor)
         added = await self._assignments.reconcile(min_age_ms=0)
         await self._redis.set(self._marker, "1", ex=_MARKER_TTL_S)

@@ -21,6 +21,7 @@ from server.gateway.payloads import storable
 from server.openapi import serve_openapi
 from server.origins import origin_allowed
 from server.store import seekers, users
+from server.vocabulary import Role
 
 if TYPE_CHECKING:
     from server.app import Services
@@ -109,7 +110,7 @@ async def create_seeker(request: web.Request) -> web.Response:
     await services.limits.check_seeker_session(_address(request))
     async with services.pool.acquire() as conn:
         seeker_id = await seekers.create(conn, language)
-    token = services.tokens.issue(seeker_id, "seeker", services.settings.seeker_token_ttl_s)
+    token = services.tokens.issue(seeker_id, Role.SEEKER, services.settings.seeker_token_ttl_s)
     return json_response({"token": token, "seeker_id": seeker_id}, status=201)
 
 

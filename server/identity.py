@@ -7,6 +7,7 @@ import asyncpg
 from server.auth import Claims
 from server.sessions import Actor
 from server.store import seekers, users
+from server.vocabulary import Role
 
 
 class Identity:
@@ -15,10 +16,10 @@ class Identity:
 
     async def actor_for(self, claims: Claims, sid: str) -> Actor | None:
         async with self._pool.acquire() as conn:
-            if claims.role == "seeker":
+            if claims.role == Role.SEEKER:
                 if not await seekers.exists(conn, claims.subject):
                     return None
-                return Actor("seeker", claims.subject, sid, None, claims.token_id, claims.expires_at)
+                return Actor(Role.SEEKER, claims.subject, sid, None, claims.token_id, claims.expires_at)
             user = await users.by_id(conn, claims.subject)
         if user is None or not user.active or user.role != claims.role:
             return None

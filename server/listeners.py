@@ -15,6 +15,7 @@ from server.assignments import Assignments
 from server.errors import conflict
 from server.sessions import Actor
 from server.store import conversations, users
+from server.vocabulary import ListenerStatus
 
 
 class ListenerService:
@@ -37,7 +38,7 @@ class ListenerService:
             load = len(await conversations.active_for_listener(conn, actor.id))
         current = await self._presence.connected(profile, load=load)
         actor.status = current.status
-        if current.status == "available":
+        if current.status == ListenerStatus.AVAILABLE:
             await self._assignments.pair_waiting(listener_id=actor.id)
 
     async def disconnected(self, actor: Actor) -> None:
@@ -53,6 +54,6 @@ class ListenerService:
         if updated is None:
             raise conflict("reconnect first")
         actor.status = updated.status
-        if status == "available":
+        if status == ListenerStatus.AVAILABLE:
             await self._assignments.pair_waiting(listener_id=actor.id)
         return {"status": updated.status, "max_chats": updated.max_chats}

@@ -16,6 +16,8 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from server.vocabulary import STAFF_ROLES
+
 _JSON = "application/json"
 
 
@@ -108,7 +110,7 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
         "required": ["token", "role", "user_id", "display_name"],
         "properties": {
             "token": {"type": "string"},
-            "role": {"type": "string", "enum": ["listener", "supervisor", "admin"]},
+            "role": {"type": "string", "enum": [r.value for r in STAFF_ROLES]},
             "user_id": {"type": "string", "format": "uuid"},
             "display_name": {"type": "string"},
         },

@@ -16,6 +16,7 @@ from matching.presence import ListenerPresence
 from matching.queue import Waiting, WaitingQueue, now_ms
 from server.notify import LISTENER_NS, SEEKER_NS
 from server.sessions import Actor, Sessions
+from server.vocabulary import ListenerStatus, Role
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +59,11 @@ class QueueWatch:
         positions = {w.conversation_id: i + 1 for i, w in enumerate(waiting)}
         languages = {w.conversation_id: w.language for w in waiting}
         served = await self._languages_served()
-        for actor in self._sessions.of_role("seeker"):
+        for actor in self._sessions.of_role(Role.SEEKER):
             cid = actor.conversation_id
             available = None if served is None or cid not in languages else languages[cid] in served
             await self._send_position(actor, positions, seconds_per_pairing, available)
-        for actor in self._sessions.of_role("listener"):
+        for actor in self._sessions.of_role(Role.LISTENER):
             await self._send_update(actor, waiting)
 
     async def send_queue_update(self, actor: Actor) -> None:
@@ -75,7 +76,7 @@ class QueueWatch:
         return {
             lang
             for s in await self._presence.all()
-            if s.online and s.profile.status == "available"
+            if s.online and s.profile.status == ListenerStatus.AVAILABLE
             for lang in s.profile.languages
         }
 

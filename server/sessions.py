@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from server.vocabulary import SUPERVISING_ROLES, ListenerStatus, Role
+
 
 @dataclass(slots=True)
 class Actor:
@@ -21,7 +23,7 @@ class Actor:
     languages: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     max_chats: int = 3
-    status: str = "away"  # a listener's last chosen status, to re-register after Redis loses it
+    status: str = ListenerStatus.AWAY  # a listener's last chosen status, to re-register after Redis loses it
     # conversations a supervisor joined on this socket (join / take_over / resume)
     joined: set[str] = field(default_factory=set)
     # the seeker's open conversation, for queue-position updates
@@ -33,11 +35,11 @@ class Actor:
 
     @property
     def is_staff(self) -> bool:
-        return self.role != "seeker"
+        return self.role != Role.SEEKER
 
     @property
     def is_supervisor(self) -> bool:
-        return self.role in ("supervisor", "admin")
+        return self.role in SUPERVISING_ROLES
 
 
 class Sessions:
@@ -60,7 +62,7 @@ class Sessions:
     def ids_by_role(self) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
         for a in self._by_sid.values():
-            out.setdefault("supervisor" if a.is_supervisor else a.role, set()).add(a.id)
+            out.setdefault(Role.SUPERVISOR if a.is_supervisor else a.role, set()).add(a.id)
         return out
 
     def of_role(self, *roles: str) -> list[Actor]:

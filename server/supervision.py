@@ -15,6 +15,7 @@ from server.notify import Notifier
 from server.sessions import Actor
 from server.store import audit, conversations, messages
 from server.store.conversations import Conversation
+from server.vocabulary import ConversationStatus, Sender, Visibility
 
 if TYPE_CHECKING:
     from escalation.alerts import AlertChannel
@@ -90,7 +91,7 @@ class Supervision:
     async def message(
         self, actor: Actor, conversation_id: str, client_id: str, text: str, visibility: str
     ) -> dict[str, Any]:
-        if visibility == "staff":
+        if visibility == Visibility.STAFF:
             await self._check_whisper(actor, conversation_id)
         result = await self._chat.post_message(actor, conversation_id, client_id, text, visibility)
         async with self._pool.acquire() as conn:
@@ -98,7 +99,7 @@ class Supervision:
                 conn,
                 actor_id=actor.id,
                 actor_role=actor.role,
-                action="whisper" if visibility == "staff" else "message",
+                action="whisper" if visibility == Visibility.STAFF else "message",
                 conversation_id=conversation_id,
             )
         return result
@@ -112,7 +113,7 @@ class Supervision:
             raise not_found("no such conversation")
         if conv.id not in actor.joined and conv.responder_id != actor.id:
             raise forbidden()
-        if conv.status != "ended" and conv.listener_id is None:
+        if conv.status != ConversationStatus.ENDED and conv.listener_id is None:
             raise conflict(
                 "there is no listener in this conversation to whisper to; write to the seeker"
                 ' (visibility "all") instead'
@@ -123,7 +124,7 @@ class Supervision:
             conv = await conversations.get(conn, conversation_id, lock=True)
             if conv is None:
                 raise not_found("no such conversation")
-            if conv.status == "ended":
+            if conv.status == ConversationStatus.ENDED:
                 raise conflict("the conversation has ended")
             if conv.responder_id == actor.id:
                 return {"conversation": conv.to_wire(), "taken_over": True, "message": None}
@@ -137,10 +138,10 @@ class Supervision:
                 conn,
                 conversation_id=conv.id,
                 client_id=f"take-over-{uuid.uuid4()}",
-                sender="system",
+                sender=Sender.SYSTEM,
                 sender_id=None,
                 text=joined_line(conv.language, actor.display_name),
-                visibility="all",
+                visibility=Visibility.ALL,
             )
             await audit.record(
                 conn, actor_id=actor.id, actor_role=actor.role, action="take_over", conversation_id=conv.id
@@ -149,7 +150,7 @@ class Supervision:
         if updated is None:  # erased meanwhile
             raise not_found("no such conversation")
         actor.joined.add(conv.id)
-        if conv.status == "queued":
+        if conv.status == ConversationStatus.QUEUED:
             await self._queue.remove(conv.id)
         await self._notify.conversation(conv, "message", line.to_wire())
         await self._notify.seeker(
@@ -161,7 +162,7 @@ class Supervision:
             await self._notify.listener(
                 conv.listener_id,
                 "released",
-                {"conversation_id": conv.id, "by": "supervisor", "reason": "take_over"},
+                {"conversation_id": conv.id, "by": Sender.SUPERVISOR, "reason": "take_over"},
             )
             await self._assignments.release(conv.listener_id)
         await self._alerts.stepped_in(actor, conv.id, took_over=True)

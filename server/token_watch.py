@@ -13,10 +13,16 @@ import socketio
 from server.notify import LISTENER_NS, SEEKER_NS, SUPERVISOR_NS
 from server.revocation import Revocations
 from server.sessions import Actor, Sessions
+from server.vocabulary import Role
 
 log = logging.getLogger(__name__)
 
-_NAMESPACE = {"seeker": SEEKER_NS, "listener": LISTENER_NS, "supervisor": SUPERVISOR_NS, "admin": SUPERVISOR_NS}
+_NAMESPACE: dict[str, str] = {
+    Role.SEEKER: SEEKER_NS,
+    Role.LISTENER: LISTENER_NS,
+    Role.SUPERVISOR: SUPERVISOR_NS,
+    Role.ADMIN: SUPERVISOR_NS,
+}
 
 
 class TokenWatch:
@@ -46,7 +52,7 @@ class TokenWatch:
                 log.warning("token sweep failed: %s", type(exc).__name__)
 
     async def sweep(self) -> int:
-        actors = self._sessions.of_role("seeker", "listener", "supervisor", "admin")
+        actors = self._sessions.of_role(*Role)
         now = time.time()
         staff_ids = list({a.id for a in actors if a.is_staff})
         active: set[str] = set()

@@ -22,8 +22,9 @@ from typing import Any
 import asyncpg
 
 from server.store import escalations
+from server.vocabulary import NO_CATEGORY, NO_SEVERITY, EscalationSource, Outcome
 
-CONFIRMED = frozenset({"de_escalated", "referred", "emergency_services"})
+CONFIRMED = frozenset({Outcome.DE_ESCALATED, Outcome.REFERRED, Outcome.EMERGENCY_SERVICES})
 
 
 def label_for(row: dict[str, Any]) -> dict[str, Any] | None:
@@ -31,10 +32,10 @@ def label_for(row: dict[str, Any]) -> dict[str, Any] | None:
     if not row["messages"]:
         return None
     outcome, source = row["outcome"], row["source"]
-    if outcome == "false_alarm":
-        if source != "detector":
+    if outcome == Outcome.FALSE_ALARM:
+        if source != EscalationSource.DETECTOR:
             return None  # a listener's false alarm is a person's judgement, not the model's error
-        escalate, category, severity = False, "none", "none"
+        escalate, category, severity = False, NO_CATEGORY, NO_SEVERITY
     elif outcome in CONFIRMED and row["category"]:
         escalate, category, severity = True, row["category"], row["severity"]
     else:

@@ -8,13 +8,14 @@ from server.gateway import payloads as p
 from server.gateway.base import RoleNamespace
 from server.notify import LISTENER_NS, listener_room
 from server.sessions import Actor
+from server.vocabulary import Role
 
 if TYPE_CHECKING:
     from server.app import Services
 
 
 class ListenerNamespace(RoleNamespace):
-    roles = ("listener",)
+    roles = (Role.LISTENER,)
 
     def __init__(self, services: Services) -> None:
         super().__init__(LISTENER_NS, services)

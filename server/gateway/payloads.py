@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 
 from server.errors import invalid
+from server.vocabulary import Category, EscalationStatus, ListenerStatus, Outcome, Severity, Visibility
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
 ClientId = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
@@ -15,8 +16,6 @@ Note = Annotated[str, msgspec.Meta(max_length=2000)]
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Language = Annotated[str, msgspec.Meta(min_length=2, max_length=16)]
 Topic = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-Severity = Literal["high", "imminent"]
-Category = Literal["suicide", "self_harm", "harm_to_others", "abuse", "overdose"]
 
 
 class RequestChat(msgspec.Struct, forbid_unknown_fields=False):
@@ -36,7 +35,7 @@ class SupervisorMessage(msgspec.Struct):
     conversation_id: Id
     client_id: ClientId
     text: Text
-    visibility: Literal["all", "staff"]
+    visibility: Visibility
 
 
 class Typing(msgspec.Struct):
@@ -54,7 +53,7 @@ class ConversationRef(msgspec.Struct):
 
 
 class SetStatus(msgspec.Struct):
-    status: Literal["available", "away"]
+    status: ListenerStatus
     max_chats: Annotated[int, msgspec.Meta(ge=1, le=20)] | None = None
 
 
@@ -66,12 +65,12 @@ class Escalate(msgspec.Struct):
     conversation_id: Id
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
     category: Category | None = None
-    severity: Severity = "high"
+    severity: Severity = Severity.HIGH
     show_resources: bool = False
 
 
 class ListEscalations(msgspec.Struct):
-    status: Literal["open", "acknowledged", "resolved"] | None = None
+    status: EscalationStatus | None = None
 
 
 class EscalationRef(msgspec.Struct):
@@ -80,7 +79,7 @@ class EscalationRef(msgspec.Struct):
 
 class Resolve(msgspec.Struct):
     escalation_id: Id
-    outcome: Literal["false_alarm", "de_escalated", "emergency_services", "referred", "other"]
+    outcome: Outcome
     note: Note = ""
 
 

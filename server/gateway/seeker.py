@@ -8,13 +8,14 @@ from server.gateway import payloads as p
 from server.gateway.base import RoleNamespace
 from server.notify import SEEKER_NS, seeker_room
 from server.sessions import Actor
+from server.vocabulary import Role
 
 if TYPE_CHECKING:
     from server.app import Services
 
 
 class SeekerNamespace(RoleNamespace):
-    roles = ("seeker",)
+    roles = (Role.SEEKER,)
 
     def __init__(self, services: Services) -> None:
         super().__init__(SEEKER_NS, services)
@@ -26,11 +27,11 @@ class SeekerNamespace(RoleNamespace):
         return seeker_room(actor.id)
 
     async def connected(self, actor: Actor) -> None:
-        await self.services.seen["seeker"].touch([actor.id])
+        await self.services.seen[Role.SEEKER].touch([actor.id])
 
     async def disconnected(self, actor: Actor) -> None:
         if not self.services.sessions.has_other(actor):
-            await self.services.seen["seeker"].gone(actor.id)
+            await self.services.seen[Role.SEEKER].gone(actor.id)
 
     async def request_chat(self, actor: Actor, req: p.RequestChat) -> dict[str, Any]:
         await self.services.limits.check_chat_request(actor)

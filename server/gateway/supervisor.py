@@ -8,13 +8,14 @@ from server.gateway import payloads as p
 from server.gateway.base import RoleNamespace
 from server.notify import SUPERVISOR_NS, SUPERVISORS_ROOM, watch_room
 from server.sessions import Actor
+from server.vocabulary import SUPERVISING_ROLES, Role
 
 if TYPE_CHECKING:
     from server.app import Services
 
 
 class SupervisorNamespace(RoleNamespace):
-    roles = ("supervisor", "admin")
+    roles = SUPERVISING_ROLES
 
     def __init__(self, services: Services) -> None:
         super().__init__(SUPERVISOR_NS, services)
@@ -36,12 +37,12 @@ class SupervisorNamespace(RoleNamespace):
         return SUPERVISORS_ROOM
 
     async def connected(self, actor: Actor) -> None:
-        await self.services.seen["supervisor"].touch([actor.id])
+        await self.services.seen[Role.SUPERVISOR].touch([actor.id])
         await self.emit("overview", await self.services.overview.current(), to=actor.sid)
 
     async def disconnected(self, actor: Actor) -> None:
         if not self.services.sessions.has_other(actor):
-            await self.services.seen["supervisor"].gone(actor.id)
+            await self.services.seen[Role.SUPERVISOR].gone(actor.id)
 
     async def list_escalations(self, actor: Actor, req: p.ListEscalations) -> dict[str, Any]:
         return {"escalations": await self.services.alerts.listing(req.status)}

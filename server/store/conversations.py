@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from server.timefmt import iso
+from server.vocabulary import Role, sql_severity_rank
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ class Conversation:
         """Who answers the seeker now: their listener, a supervisor who took it over, or nobody yet."""
         if self.responder_id is None:
             return None
-        return "listener" if self.responder_id == self.listener_id else "supervisor"
+        return Role.LISTENER if self.responder_id == self.listener_id else Role.SUPERVISOR
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -130,8 +131,7 @@ async def requeue(conn: asyncpg.Connection, conversation_id: str) -> Conversatio
 async def raise_severity(conn: asyncpg.Connection, conversation_id: str, severity: str) -> None:
     await conn.execute(
         "update conversations set severity = $2 where id = $1::uuid and"
-        " (case severity when 'imminent' then 2 when 'high' then 1 else 0 end)"
-        " < (case $2 when 'imminent' then 2 when 'high' then 1 else 0 end)",
+        f" {sql_severity_rank('severity')} < {sql_severity_rank('$2')}",
         conversation_id,
         severity,
     )

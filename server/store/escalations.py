@@ -10,6 +10,7 @@ import asyncpg
 
 from server.crypto import cipher
 from server.timefmt import iso
+from server.vocabulary import severity_rank, sql_severity_rank
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +158,7 @@ async def open_for(conn: asyncpg.Connection, conversation_id: str) -> list[Escal
     return [e for e in map(_escalation, rows) if e is not None]
 
 
-_SEVERITY_RANK = {"high": 1, "imminent": 2}
 MAX_EVIDENCE_SPANS = 32
-_RANK = "(case {} when 'imminent' then 2 when 'high' then 1 else 0 end)"
 
 
 async def add_evidence(
@@ -174,13 +173,14 @@ async def add_evidence(
     known = {(e.get("text"), e.get("category"), e.get("severity")) for e in current.evidence}
     fresh = [e for e in evidence if (e.get("text"), e.get("category"), e.get("severity")) not in known]
     fresh = fresh[: max(0, MAX_EVIDENCE_SPANS - len(current.evidence))]  # a long chat cannot grow it without bound
-    rises = _SEVERITY_RANK.get(severity, 0) > _SEVERITY_RANK.get(current.severity, 0)
+    rises = severity_rank(severity) > severity_rank(current.severity)
     if not fresh and not rises:
         return None
     sealed = [{**e, "text": cipher().seal(e.get("text", ""), current.conversation_id)} for e in fresh]
     await conn.execute(
         "update escalations set evidence = evidence || $2::jsonb, updated_at = now(),"
-        f" severity = case when {_RANK.format('$3::text')} > {_RANK.format('severity')} then $3 else severity end"
+        f" severity = case when {sql_severity_rank('$3::text')} > {sql_severity_rank('severity')}"
+        " then $3 else severity end"
         " where id = $1::uuid",
         escalation_id,
         sealed,
