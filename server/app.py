@@ -7,18 +7,15 @@ import contextlib
 import json
 import logging
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
 import orjson
 import socketio
 from aiohttp import web
 from redis.asyncio import Redis
 from socketio import async_server as socketio_async_server
 
-from escalation.alerts import AlertChannel
 from escalation.offload import AssessmentWorker, DetectorConfig
 from escalation.resources import load_guide, load_resources
 from matching.keys import KEYS
@@ -26,6 +23,7 @@ from matching.pairing import Pairing
 from matching.presence import ListenerPresence, Seen
 from matching.queue import WaitingQueue
 from server.absence import Absence
+from server.alerts import AlertChannel
 from server.assignments import Assignments
 from server.auth import TokenIssuer
 from server.chat import ChatService
@@ -35,11 +33,11 @@ from server.gateway.listener import ListenerNamespace
 from server.gateway.seeker import SeekerNamespace
 from server.gateway.supervisor import SupervisorNamespace
 from server.heartbeat import Heartbeat
-from server.http_api import SERVICES, add_routes, errors_as_json, same_site_posts
+from server.http_api import add_routes, errors_as_json, same_site_posts
 from server.identity import Identity
 from server.jobs import PeriodicJobs
 from server.leader import LeaderLock
-from server.limits import Limits, build_limits
+from server.limits import build_limits
 from server.listeners import ListenerService
 from server.metrics import DETECTOR_WORKER_FAILURES
 from server.notify import Notifier
@@ -48,7 +46,8 @@ from server.overview import Overview
 from server.queue_watch import QueueWatch
 from server.redis_options import redis_options
 from server.revocation import Revocations
-from server.sessions import Actor, Sessions
+from server.services import SERVICES, Services
+from server.sessions import Sessions
 from server.socket_manager import LocalFirstRedisManager
 from server.static import add_static_routes, security_headers
 from server.store.pool import create_pool
@@ -85,53 +84,6 @@ class OrjsonForSocketIO:
             return json.loads(raw)
         except ValueError:
             return [UNDECODABLE_EVENT]
-
-
-@dataclass
-class Services:
-    settings: Settings
-    pool: asyncpg.Pool
-    redis: Redis
-    sio: socketio.AsyncServer
-    tokens: TokenIssuer
-    sessions: Sessions
-    identity: Identity
-    limits: Limits
-    revocations: Revocations
-    token_watch: TokenWatch
-    notifier: Notifier
-    queue: WaitingQueue
-    presence: ListenerPresence
-    seen: dict[str, Seen]
-    assignments: Assignments
-    alerts: AlertChannel
-    chat: ChatService
-    listeners: ListenerService
-    supervision: Supervision
-    overview: Overview
-    queue_watch: QueueWatch
-    jobs: PeriodicJobs
-    heartbeat: Heartbeat
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    draining: bool = False
-
-    def token_revoked(self, actor: Actor) -> bool:
-        return actor.token_expires_at <= time.time()
-
-    async def readiness(self) -> list[str]:
-        failed = []
-        try:
-            async with asyncio.timeout(2):
-                async with self.pool.acquire() as conn:
-                    await conn.fetchval("select 1")
-        except Exception:
-            failed.append("postgres")
-        try:
-            async with asyncio.timeout(2):
-                await self.redis.ping()
-        except Exception:
-            failed.append("redis")
-        return failed
 
 
 async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Services:
@@ -308,7 +260,7 @@ def create_app(settings: Settings) -> web.Application:
     async def shutdown(app: web.Application) -> None:
         """SIGTERM: the listening socket is already closed; finish in-flight writes, then drop every
         transport without a close packet so clients reconnect (to another process) and resume."""
-        services: Services = app[SERVICES]  # type: ignore[assignment]
+        services = app[SERVICES]
         services.draining = True
         await stop_background(services)  # another process takes the periodic jobs over at once
         pending = [t for t in list(socketio_async_server.task_reference_holder) if not t.done()]
@@ -321,7 +273,7 @@ def create_app(settings: Settings) -> web.Application:
         log.info("drained: %d in-flight events finished, clients told to reconnect", len(pending))
 
     async def cleanup(app: web.Application) -> None:
-        services: Services = app[SERVICES]  # type: ignore[assignment]
+        services = app[SERVICES]
         await stop_background(services)
         await manager.close()
         await services.alerts.close()

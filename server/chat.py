@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 class RiskHandler(Protocol):
-    """What the chat needs from the escalation side (``escalation.alerts.AlertChannel``)."""
+    """What the chat needs from the escalation side (``server.alerts.AlertChannel``)."""
 
     async def assess(self, window: list[str], language: str) -> Assessment: ...
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 import prometheus_client
@@ -20,15 +20,11 @@ from server.errors import HTTP_STATUS, ProtocolError, invalid
 from server.gateway.payloads import storable
 from server.openapi import serve_openapi
 from server.origins import origin_allowed
+from server.services import SERVICES, Services
 from server.store import seekers, users
 from server.vocabulary import Role
 
-if TYPE_CHECKING:
-    from server.app import Services
-
 log = logging.getLogger(__name__)
-
-SERVICES = web.AppKey("services", object)
 
 
 def json_response(body: Any, status: int = 200) -> web.Response:
@@ -98,7 +94,7 @@ def _address(request: web.Request) -> str:
 
 
 def _services(request: web.Request) -> Services:
-    return request.app[SERVICES]  # type: ignore[return-value]
+    return request.app[SERVICES]
 
 
 async def create_seeker(request: web.Request) -> web.Response:

@@ -18,7 +18,7 @@ from server.store.conversations import Conversation
 from server.vocabulary import ConversationStatus, Sender, Visibility
 
 if TYPE_CHECKING:
-    from escalation.alerts import AlertChannel
+    from server.alerts import AlertChannel
 
 # The plain line a seeker reads when a supervisor steps in: their chat partner changed, and they are
 # told so rather than seeing the heading silently switch names. Per conversation language.

@@ -1,6 +1,8 @@
 """The shape of the code, checked: rules a reviewer would otherwise have to remember.
 
-No ``assert`` in shipped code (``python -O`` strips them, so they must never carry control flow or
+Dependencies flow one way (the edge → the domain → store / matching / escalation, never back), read
+from every module's imports (top level, inside functions and under ``TYPE_CHECKING`` alike). No
+``assert`` in shipped code (``python -O`` strips them, so they must never carry control flow or
 narrow a type the code relies on).
 """
 
@@ -25,3 +27,71 @@ def test_no_assert_in_shipped_code() -> None:
         if isinstance(node, ast.Assert)
     ]
     assert found == []
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module this file imports, absolute (``from . import x`` resolved against its package)."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    ours = {module_name(p) for p in shipped_modules()}
+    return {module_name(p): {i for i in imports_of(p) if i in ours and i != module_name(p)} for p in shipped_modules()}
+
+
+def within(module: str, *prefixes: str) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+# (who, may not import, except) — each a tuple of module prefixes
+RULES: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = [
+    # text in, assessment out: the detector knows nothing of the service around it
+    (("escalation",), ("server", "matching"), ()),
+    # the Redis queue and presence know the detector's vocabulary (severity orders the queue), nothing else
+    (("matching",), ("server", "escalation"), ("escalation.vocabulary",)),
+    # the store is the bottom of the server: SQL and rows, nothing that calls it
+    (("server.store",), ("server",), ("server.store", "server.crypto", "server.timefmt", "server.vocabulary")),
+    # the wiring and the Socket.IO / HTTP edge depend on the rest; nothing depends on them
+    (("server",), ("server.app", "server.cli"), ("server.app", "server.cli", "server.__main__")),
+    (("server",), ("server.gateway", "server.http_api"), ("server.gateway", "server.http_api", "server.app")),
+]
+
+
+def test_dependencies_flow_one_way() -> None:
+    broken = [
+        f"{module} imports {imported}"
+        for module, imported_set in sorted(graph().items())
+        for who, forbidden, allowed in RULES
+        if within(module, *who) and not within(module, *allowed)
+        for imported in sorted(imported_set)
+        if within(imported, *forbidden) and not within(imported, *allowed)
+    ]
+    assert broken == []
+
+
+def test_the_graph_is_read() -> None:
+    """The rules above mean something only if the imports are found."""
+    g = graph()
+    assert "server.chat" in g["server.app"] and "escalation.detector" in g["escalation.offload"]
+    assert "server.store.pool" in g["server.services"]

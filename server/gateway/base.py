@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 import msgspec
@@ -22,10 +22,8 @@ from server.auth import InvalidToken
 from server.errors import ProtocolError, invalid, unavailable
 from server.gateway.payloads import ConversationRef, Resume, SendMessage, Typing, parse
 from server.metrics import EVENTS, SOCKETS
+from server.services import Services
 from server.sessions import Actor
-
-if TYPE_CHECKING:
-    from server.app import Services
 
 log = logging.getLogger(__name__)
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from server.gateway import payloads as p
 from server.gateway.base import RoleNamespace
 from server.notify import SEEKER_NS, seeker_room
+from server.services import Services
 from server.sessions import Actor
 from server.vocabulary import Role
-
-if TYPE_CHECKING:
-    from server.app import Services
 
 
 class SeekerNamespace(RoleNamespace):

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 import socketio
 from redis.asyncio import Redis
 
-from escalation.alerts import UNKNOWN_RISK_REASON, AlertChannel
 from escalation.detector import Assessment
 from matching.presence import Seen
 from matching.queue import WaitingQueue
+from server.alerts import UNKNOWN_RISK_REASON, AlertChannel
 from server.metrics import DETECTOR_DEGRADED, DETECTOR_UNKNOWN
 from server.notify import Notifier
 from server.store import conversations, escalations, messages, seekers

@@ -18,13 +18,13 @@ import asyncpg
 from escalation.detector import UNKNOWN_RISK, Assessment
 from escalation.offload import AssessmentWorker
 from escalation.policy import should_escalate
-from escalation.webhook import page_body, post_page
 from matching.presence import Seen
 from matching.queue import WaitingQueue
 from server.effects import best_effort
 from server.errors import conflict, forbidden, not_found
 from server.metrics import DETECTOR_DEGRADED, DETECTOR_UNKNOWN, ESCALATIONS, PAGES, WATCH_HINTS
 from server.notify import Notifier
+from server.paging import page_body, post_page
 from server.sessions import Actor
 from server.store import audit, conversations, escalations
 from server.store.conversations import Conversation
