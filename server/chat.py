@@ -16,14 +16,13 @@ import asyncpg
 
 from escalation.detector import Assessment
 from matching.queue import WaitingQueue
-from server import retention
 from server.assignments import Assignments, waiting_entry
 from server.effects import best_effort
 from server.errors import ProtocolError, conflict, forbidden, invalid, not_found
 from server.metrics import MESSAGES
 from server.notify import Notifier
 from server.sessions import Actor
-from server.store import audit, conversations, messages, seekers
+from server.store import audit, conversations, messages, retention, seekers
 from server.store.conversations import Conversation
 from server.store.escalations import Recorded
 from server.store.messages import Message

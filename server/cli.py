@@ -162,7 +162,7 @@ async def _admin(command: str, args: argparse.Namespace, dsn: str, settings: Set
             print(f"wrote {count} training rows to {args.out}")
             return 0
         if command == "purge":
-            from server.retention import purge
+            from server.store.retention import purge
 
             result = await purge(
                 conn,

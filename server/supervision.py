@@ -128,12 +128,7 @@ class Supervision:
                 raise conflict("the conversation has ended")
             if conv.responder_id == actor.id:
                 return {"conversation": conv.to_wire(), "taken_over": True, "message": None}
-            await conn.execute(
-                "update conversations set status = 'active', responder_id = $2::uuid, listener_id = null,"
-                " assigned_at = coalesce(assigned_at, now()) where id = $1::uuid",
-                conv.id,
-                actor.id,
-            )
+            await conversations.take_over(conn, conv.id, actor.id)
             line = await messages.append(
                 conn,
                 conversation_id=conv.id,

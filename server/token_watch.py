@@ -13,6 +13,7 @@ import socketio
 from server.notify import LISTENER_NS, SEEKER_NS, SUPERVISOR_NS
 from server.revocation import Revocations
 from server.sessions import Actor, Sessions
+from server.store import users
 from server.vocabulary import Role
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,7 @@ class TokenWatch:
         active: set[str] = set()
         if staff_ids:
             async with self._pool.acquire() as conn:
-                rows = await conn.fetch("select id::text from users where id = any($1::uuid[]) and active", staff_ids)
-            active = {r[0] for r in rows}
+                active = await users.active_among(conn, staff_ids)
         dropped = 0
         for actor in actors:
             if await self._should_drop(actor, now, active):

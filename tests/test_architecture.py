@@ -95,3 +95,33 @@ def test_the_graph_is_read() -> None:
     g = graph()
     assert "server.chat" in g["server.app"] and "escalation.detector" in g["escalation.offload"]
     assert "server.store.pool" in g["server.services"]
+
+
+_QUERIES = {"fetch", "fetchrow", "fetchval", "executemany", "copy_records_to_table"}
+
+
+def test_sql_only_in_the_store() -> None:
+    """A query is a call of an asyncpg method with SQL text; outside ``server/store`` there are none."""
+    found = []
+    for path in shipped_modules():
+        if within(module_name(path), "server.store"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            sql_arg = bool(node.args) and isinstance(node.args[0], ast.Constant | ast.JoinedStr)
+            if node.func.attr in _QUERIES or (node.func.attr == "execute" and sql_arg):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == []
+
+
+def test_rows_are_bound_by_column_name() -> None:
+    """No ``Message(*values)`` or ``row.values()`` in the store: a column added to a query must not shift a field."""
+    found = []
+    for path in (ROOT / "server" / "store").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Call) and any(isinstance(a, ast.Starred) for a in node.args):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "values":
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == []

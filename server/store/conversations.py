@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from server.store.rows import bind
 from server.timefmt import iso
 from server.vocabulary import Role, sql_severity_rank
 
@@ -60,7 +61,7 @@ _SELECT = (
 def _conversation(row: asyncpg.Record | None) -> Conversation | None:
     if row is None:
         return None
-    return Conversation(*row.values())
+    return bind(Conversation, row)
 
 
 class AlreadyOpen(Exception):
@@ -128,6 +129,16 @@ async def requeue(conn: asyncpg.Connection, conversation_id: str) -> Conversatio
     return await get(conn, conversation_id) if done else None
 
 
+async def take_over(conn: asyncpg.Connection, conversation_id: str, supervisor_id: str) -> None:
+    """A supervisor becomes the responder; the listener (if any) leaves the conversation."""
+    await conn.execute(
+        "update conversations set status = 'active', responder_id = $2::uuid, listener_id = null,"
+        " assigned_at = coalesce(assigned_at, now()) where id = $1::uuid",
+        conversation_id,
+        supervisor_id,
+    )
+
+
 async def raise_severity(conn: asyncpg.Connection, conversation_id: str, severity: str) -> None:
     await conn.execute(
         "update conversations set severity = $2 where id = $1::uuid and"
@@ -162,10 +173,10 @@ async def all_queued(conn: asyncpg.Connection) -> list[Conversation]:
 
 async def active_load(conn: asyncpg.Connection) -> dict[str, int]:
     rows = await conn.fetch(
-        "select listener_id::text, count(*) from conversations where status = 'active'"
+        "select listener_id::text as listener_id, count(*) as n from conversations where status = 'active'"
         " and listener_id is not null group by listener_id"
     )
-    return {r[0]: r[1] for r in rows}
+    return {r["listener_id"]: r["n"] for r in rows}
 
 
 async def count_active(conn: asyncpg.Connection) -> int:

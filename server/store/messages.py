@@ -10,6 +10,7 @@ import asyncpg
 
 from server.crypto import cipher
 from server.store.pool import hot
+from server.store.rows import bind
 from server.timefmt import iso
 
 
@@ -51,9 +52,7 @@ _NIL = "00000000-0000-0000-0000-000000000000"
 def _message(row: asyncpg.Record | None) -> Message | None:
     if row is None:
         return None
-    values = list(row.values())
-    values[7] = cipher().open(values[7], values[1])  # text, opened with its conversation id
-    return Message(*values)
+    return bind(Message, row, text=cipher().open(row["text"], row["conversation_id"]))
 
 
 async def by_client_id(
@@ -160,7 +159,7 @@ async def recent_seeker_texts(conn: asyncpg.Connection, conversation_id: str, li
     if limit <= 0:
         return []
     rows = await conn.fetch(_WINDOW, conversation_id, limit)
-    return [cipher().open(r[0], conversation_id) for r in reversed(rows)]
+    return [cipher().open(r["text"], conversation_id) for r in reversed(rows)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,9 +217,12 @@ with conv as (
     select $1::uuid, case when $6 = 'all' then bump.last_seq end, bump.last_seq, $2, $4, $3::uuid, $5, $6, $9
     from bump returning *
 )
-select conv.id::text, conv.seeker_id::text, conv.topic, conv.language, conv.status, conv.severity,
-       conv.listener_id::text, u.display_name, conv.responder_id::text, conv.last_seq, conv.created_at,
-       conv.queued_at, conv.assigned_at, conv.allowed, {_prefixed("d")}, {_prefixed("i")}
+select conv.id::text as c_id, conv.seeker_id::text as c_seeker_id, conv.topic as c_topic,
+       conv.language as c_language, conv.status as c_status, conv.severity as c_severity,
+       conv.listener_id::text as c_listener_id, u.display_name as c_responder_name,
+       conv.responder_id::text as c_responder_id, conv.last_seq as c_last_seq, conv.created_at as c_created_at,
+       conv.queued_at as c_queued_at, conv.assigned_at as c_assigned_at, conv.allowed,
+       {_prefixed("d")}, {_prefixed("i")}
 from conv left join users u on u.id = conv.responder_id left join dup d on true left join ins i on true
 """
 hot(_POST)
@@ -255,12 +257,10 @@ async def post(
     )
     if row is None:
         return Posted(None, False, None, False)
-    values = list(row.values())
-    conversation = Conversation(*values[:13])
-    allowed = bool(values[13])
-    dup, new = values[14 : 14 + len(_M)], values[14 + len(_M) :]
-    for candidate, duplicate in ((dup, True), (new, False)):
-        if candidate[0] is not None:
-            candidate[7] = cipher().open(candidate[7], candidate[1])
-            return Posted(conversation, allowed, Message(*candidate), duplicate)
+    conversation = bind(Conversation, row, prefix="c_")
+    allowed = bool(row["allowed"])
+    for prefix, duplicate in (("d_", True), ("i_", False)):
+        if row[f"{prefix}id"] is not None:
+            text = cipher().open(row[f"{prefix}text"], row[f"{prefix}conversation_id"])
+            return Posted(conversation, allowed, bind(Message, row, prefix=prefix, text=text), duplicate)
     return Posted(conversation, allowed, None, False)

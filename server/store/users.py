@@ -39,6 +39,12 @@ def _user(row: asyncpg.Record | None) -> User | None:
     )
 
 
+async def active_among(conn: asyncpg.Connection, user_ids: list[str]) -> set[str]:
+    """Which of these accounts may still be signed in (the token watcher drops the others' sockets)."""
+    rows = await conn.fetch("select id::text as id from users where id = any($1::uuid[]) and active", user_ids)
+    return {r["id"] for r in rows}
+
+
 class UsernameTaken(Exception):
     pass
 

@@ -30,7 +30,7 @@ async def purge(conn: asyncpg.Connection, *, retention_days: float, escalation_r
             int(retention_days),
             int(escalation_retention_days),
         )
-        ids = [r[0] for r in doomed]
+        ids = [r["id"] for r in doomed]
         messages = await conn.fetchval(
             "with d as (delete from messages where conversation_id = any($1::uuid[]) returning 1)"
             " select count(*) from d",
