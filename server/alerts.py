@@ -20,8 +20,9 @@ from escalation.offload import AssessmentWorker
 from escalation.policy import should_escalate
 from matching.presence import Seen
 from matching.queue import WaitingQueue
+from server.access import Access, access_conversation, access_escalation
 from server.effects import best_effort
-from server.errors import conflict, forbidden, not_found
+from server.errors import conflict, not_found
 from server.metrics import DETECTOR_DEGRADED, DETECTOR_UNKNOWN, ESCALATIONS, PAGES, WATCH_HINTS
 from server.notify import Notifier
 from server.paging import page_body, post_page
@@ -255,11 +256,7 @@ class AlertChannel:
         show_resources: bool,
     ) -> dict[str, Any]:
         async with self._pool.acquire() as conn:
-            conv = await conversations.get(conn, conversation_id)
-            if conv is None:
-                raise not_found("no such conversation")
-            if conv.listener_id != actor.id:
-                raise forbidden()
+            conv = await access_conversation(conn, actor, conversation_id, Access.MODERATE)
             if conv.status == ConversationStatus.ENDED:
                 raise conflict("the conversation has ended")
             async with conn.transaction():
@@ -286,9 +283,7 @@ class AlertChannel:
 
     async def acknowledge(self, actor: Actor, escalation_id: str) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
-            before = await escalations.get(conn, escalation_id)
-            if before is None:
-                raise not_found("no such escalation")
+            before = await access_escalation(conn, actor, escalation_id)
             after = await escalations.acknowledge(conn, escalation_id, actor.id)
             if after is None:  # erased meanwhile (its conversation was purged)
                 raise not_found("no such escalation")
@@ -338,8 +333,7 @@ class AlertChannel:
 
     async def resolve(self, actor: Actor, escalation_id: str, outcome: str, note: str) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
-            if await escalations.get(conn, escalation_id) is None:
-                raise not_found("no such escalation")
+            await access_escalation(conn, actor, escalation_id)
             after = await escalations.resolve(conn, escalation_id, actor.id, outcome, note)
             if after is None:
                 raise conflict("the escalation is already resolved")

@@ -16,6 +16,7 @@ import asyncpg
 
 from escalation.detector import Assessment
 from matching.queue import WaitingQueue
+from server.access import Access, access_conversation
 from server.assignments import Assignments, waiting_entry
 from server.effects import best_effort
 from server.errors import ProtocolError, conflict, forbidden, invalid, not_found
@@ -199,8 +200,7 @@ class ChatService:
         assessed: Assessed | None,
     ) -> dict[str, Any]:
         async with conn.transaction():
-            conv = await conversations.get(conn, conversation_id, lock=True)
-            conv = self._check_access(actor, conv, write=True)
+            conv = await access_conversation(conn, actor, conversation_id, Access.WRITE, lock=True)
             existing = await messages.by_client_id(conn, conv.id, actor.id, client_id)
             if existing is not None:
                 return {"message": existing.to_wire()}  # a safe retry: the first copy, delivered once
@@ -247,7 +247,8 @@ class ChatService:
     async def typing(self, actor: Actor, conversation_id: str, is_typing: bool) -> None:
         """A supervisor who only watches (joined, not taken over) is invisible to the seeker, so their
         typing goes to staff only; once they respond (``take_over``) the seeker sees it."""
-        conv = await self._conversation_for(actor, conversation_id, write=True)
+        async with self._pool.acquire() as conn:
+            conv = await access_conversation(conn, actor, conversation_id, Access.WRITE)
         if conv.status == ConversationStatus.ENDED:
             raise conflict("the conversation has ended")
         await self._notify.conversation(
@@ -260,8 +261,7 @@ class ChatService:
 
     async def resume(self, actor: Actor, conversation_id: str, after_seq: int) -> dict[str, Any]:
         async with self._pool.acquire() as conn:
-            conv = await conversations.get(conn, conversation_id)
-            conv = self._check_access(actor, conv, write=False)
+            conv = await access_conversation(conn, actor, conversation_id, Access.READ)
             history = await messages.after(conn, conv.id, after_seq, include_staff=actor.is_staff)
         if actor.role == Role.SEEKER and conv.status != ConversationStatus.ENDED:
             actor.conversation_id = conv.id
@@ -270,8 +270,7 @@ class ChatService:
     async def erase(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
         """A seeker erases their own conversation (ending it first if it is still open)."""
         async with self._pool.acquire() as conn:
-            conv = await conversations.get(conn, conversation_id)
-            conv = self._check_access(actor, conv, write=True)
+            conv = await access_conversation(conn, actor, conversation_id, Access.WRITE)
             if conv.status != ConversationStatus.ENDED:
                 ended = await conversations.end(conn, conv.id, Sender.SEEKER, "erased by seeker")
                 if ended is not None:
@@ -284,11 +283,7 @@ class ChatService:
     async def block_seeker(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
         """Staff stop a seeker session from opening new chats (the current one goes on)."""
         async with self._pool.acquire() as conn, conn.transaction():
-            conv = await conversations.get(conn, conversation_id)
-            if conv is None:
-                raise not_found("no such conversation")
-            if not actor.is_supervisor and conv.listener_id != actor.id:
-                raise forbidden()
+            conv = await access_conversation(conn, actor, conversation_id, Access.MODERATE)
             await seekers.block(conn, conv.seeker_id)
             await audit.record(
                 conn, actor_id=actor.id, actor_role=actor.role, action="block_seeker", conversation_id=conv.id
@@ -303,8 +298,7 @@ class ChatService:
 
     async def end_chat(self, actor: Actor, conversation_id: str, *, reason: str | None = None) -> Conversation:
         async with self._pool.acquire() as conn:
-            conv = await conversations.get(conn, conversation_id)
-            conv = self._check_access(actor, conv, write=True)
+            conv = await access_conversation(conn, actor, conversation_id, Access.WRITE)
             if conv.status == ConversationStatus.ENDED:
                 raise conflict("the conversation has already ended")
             ended = await conversations.end(conn, conv.id, _sender(actor), reason or f"ended by {_sender(actor)}")
@@ -320,28 +314,6 @@ class ChatService:
             await best_effort(self._queue.remove(conv.id), "removing an ended conversation from the queue")
         elif conv.listener_id:
             await best_effort(self._assignments.release(conv.listener_id), "releasing a listener's slot")
-
-    # -- access ----------------------------------------------------------------------------
-    async def _conversation_for(self, actor: Actor, conversation_id: str, *, write: bool) -> Conversation:
-        async with self._pool.acquire() as conn:
-            conv = await conversations.get(conn, conversation_id)
-        return self._check_access(actor, conv, write=write)
-
-    @staticmethod
-    def _check_access(actor: Actor, conv: Conversation | None, *, write: bool) -> Conversation:
-        if conv is None:
-            raise not_found("no such conversation")
-        if actor.role == Role.SEEKER:
-            allowed = conv.seeker_id == actor.id
-        elif actor.role == Role.LISTENER:
-            allowed = conv.listener_id == actor.id
-        else:
-            # Supervisors read any conversation (audited by the caller); they write only into ones
-            # they joined or took over.
-            allowed = not write or conv.id in actor.joined or conv.responder_id == actor.id
-        if not allowed:
-            raise forbidden()
-        return conv
 
 
 def _sender(actor: Actor) -> str:

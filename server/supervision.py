@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 
 from matching.queue import WaitingQueue
+from server.access import Access, access_conversation
 from server.assignments import Assignments
 from server.chat import ChatService
-from server.errors import conflict, forbidden, not_found
+from server.errors import conflict, not_found
 from server.notify import Notifier
 from server.sessions import Actor
 from server.store import audit, conversations, messages
@@ -63,9 +64,7 @@ class Supervision:
     async def read(self, actor: Actor, conversation_id: str, after_seq: int, *, action: str = "read") -> dict[str, Any]:
         """``taken_over`` tells a reconnecting dashboard that this supervisor answers the seeker here."""
         async with self._pool.acquire() as conn, conn.transaction():
-            conv = await conversations.get(conn, conversation_id)
-            if conv is None:
-                raise not_found("no such conversation")
+            conv = await access_conversation(conn, actor, conversation_id, Access.READ)
             history = await messages.after(conn, conv.id, after_seq, include_staff=True)
             await audit.record(
                 conn,
@@ -108,11 +107,7 @@ class Supervision:
         """A whisper reaches only the listener: with none left (taken over), it would reach nobody who
         can act on it, while the seeker waits for an answer. Refused, never silently stored."""
         async with self._pool.acquire() as conn:
-            conv = await conversations.get(conn, conversation_id)
-        if conv is None:
-            raise not_found("no such conversation")
-        if conv.id not in actor.joined and conv.responder_id != actor.id:
-            raise forbidden()
+            conv = await access_conversation(conn, actor, conversation_id, Access.WRITE)
         if conv.status != ConversationStatus.ENDED and conv.listener_id is None:
             raise conflict(
                 "there is no listener in this conversation to whisper to; write to the seeker"
@@ -121,9 +116,7 @@ class Supervision:
 
     async def take_over(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
         async with self._pool.acquire() as conn, conn.transaction():
-            conv = await conversations.get(conn, conversation_id, lock=True)
-            if conv is None:
-                raise not_found("no such conversation")
+            conv = await access_conversation(conn, actor, conversation_id, Access.MODERATE, lock=True)
             if conv.status == ConversationStatus.ENDED:
                 raise conflict("the conversation has ended")
             if conv.responder_id == actor.id:

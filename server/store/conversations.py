@@ -129,6 +129,30 @@ async def requeue(conn: asyncpg.Connection, conversation_id: str) -> Conversatio
     return await get(conn, conversation_id) if done else None
 
 
+def write_allowed(conv: str, *, role: str, actor: str, joined: str) -> str:
+    """The write rule of ``server/access.may`` as SQL over the conversation row ``conv`` (the others are
+    SQL expressions: the actor's role as the chat passes it, their id, whether they joined it). The
+    one-statement message post decides with it; ``tests/domain/test_access.py`` keeps the two in step."""
+    return (
+        f"case {role}::text when '{Role.SEEKER}' then {conv}.seeker_id = {actor}::uuid"
+        f" when '{Role.LISTENER}' then {conv}.listener_id is not distinct from {actor}::uuid"
+        f" else ({joined}::bool or {conv}.responder_id is not distinct from {actor}::uuid) end"
+    )
+
+
+async def may_write(
+    conn: asyncpg.Connection, conversation_id: str, *, role: str, actor_id: str, joined: bool
+) -> bool | None:
+    """``write_allowed`` on its own (None: no such conversation)."""
+    return await conn.fetchval(
+        f"select {write_allowed('c', role='$2', actor='$3', joined='$4')} from conversations c where c.id = $1::uuid",
+        conversation_id,
+        role,
+        actor_id,
+        joined,
+    )
+
+
 async def take_over(conn: asyncpg.Connection, conversation_id: str, supervisor_id: str) -> None:
     """A supervisor becomes the responder; the listener (if any) leaves the conversation."""
     await conn.execute(

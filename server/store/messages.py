@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from server.crypto import cipher
+from server.store.conversations import Conversation, write_allowed
 from server.store.pool import hot
 from server.store.rows import bind
 from server.timefmt import iso
@@ -167,7 +168,7 @@ class Posted:
     """What the one-statement post found: the conversation (None when unknown), whether the caller may
     write to it, and the message — the new one, or the first copy of a retry (``duplicate``)."""
 
-    conversation: Any | None
+    conversation: Conversation | None
     allowed: bool
     message: Message | None
     duplicate: bool
@@ -200,10 +201,7 @@ def _prefixed(prefix: str) -> str:
 # second, and the caller falls back to the transactional path.
 _POST = f"""
 with conv as (
-    select c.*, case $7::text
-        when 'seeker' then c.seeker_id = $3::uuid
-        when 'listener' then c.listener_id is not distinct from $3::uuid
-        else ($8::bool or c.responder_id is not distinct from $3::uuid) end as allowed
+    select c.*, {write_allowed("c", role="$7", actor="$3", joined="$8")} as allowed
     from conversations c where c.id = $1::uuid for update
 ), dup as (
     select m.* from messages m, conv where conv.allowed and m.conversation_id = $1::uuid
@@ -241,8 +239,6 @@ async def post(
     visibility: str,
     sender_name: str | None = None,
 ) -> Posted:
-    from server.store.conversations import Conversation
-
     row = await conn.fetchrow(
         _POST,
         conversation_id,
