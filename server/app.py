@@ -22,37 +22,37 @@ from matching.keys import KEYS
 from matching.pairing import Pairing
 from matching.presence import ListenerPresence, Seen
 from matching.queue import WaitingQueue
-from server.absence import Absence
-from server.alerts import AlertChannel
-from server.assignments import Assignments
-from server.auth import TokenIssuer
-from server.chat import ChatService
 from server.config import Settings
-from server.frames import StrictAsyncServer, quiet_library_errors
-from server.gateway.listener import ListenerNamespace
-from server.gateway.seeker import SeekerNamespace
-from server.gateway.supervisor import SupervisorNamespace
-from server.heartbeat import Heartbeat
-from server.http_api import add_routes, errors_as_json, same_site_posts
-from server.identity import Identity
-from server.jobs import PeriodicJobs
-from server.leader import LeaderLock
-from server.limits import build_limits
-from server.listeners import ListenerService
+from server.domain.absence import Absence
+from server.domain.alerts import AlertChannel
+from server.domain.assignments import Assignments
+from server.domain.chat import ChatService
+from server.domain.listeners import ListenerService
+from server.domain.notify import Notifier
+from server.domain.overview import Overview
+from server.domain.supervision import Supervision
+from server.edge.frames import StrictAsyncServer, quiet_library_errors
+from server.edge.gateway.listener import ListenerNamespace
+from server.edge.gateway.seeker import SeekerNamespace
+from server.edge.gateway.supervisor import SupervisorNamespace
+from server.edge.http_api import add_routes, errors_as_json, same_site_posts
+from server.edge.origins import engineio_origin_check
+from server.edge.static import add_static_routes, security_headers
 from server.metrics import DETECTOR_WORKER_FAILURES
-from server.notify import Notifier
-from server.origins import engineio_origin_check
-from server.overview import Overview
-from server.queue_watch import QueueWatch
-from server.redis_options import redis_options
-from server.revocation import Revocations
+from server.runtime.heartbeat import Heartbeat
+from server.runtime.jobs import PeriodicJobs
+from server.runtime.leader import LeaderLock
+from server.runtime.queue_watch import QueueWatch
+from server.runtime.redis_options import redis_options
+from server.runtime.socket_manager import LocalFirstRedisManager
+from server.runtime.token_watch import TokenWatch
+from server.security.auth import TokenIssuer
+from server.security.identity import Identity
+from server.security.limits import build_limits
+from server.security.revocation import Revocations
+from server.security.sessions import Sessions
 from server.services import SERVICES, Services
-from server.sessions import Sessions
-from server.socket_manager import LocalFirstRedisManager
-from server.static import add_static_routes, security_headers
 from server.store.pool import create_pool
-from server.supervision import Supervision
-from server.token_watch import TokenWatch
 from server.vocabulary import Role
 
 log = logging.getLogger(__name__)
@@ -217,15 +217,15 @@ async def stop_background(services: Services) -> None:
 def create_app(settings: Settings) -> web.Application:
     """The aiohttp application; services are built on startup (inside the running loop)."""
     app = web.Application(middlewares=[errors_as_json, security_headers, same_site_posts], client_max_size=64 * 1024)
-    # Local delivery first; Redis carries only what another process needs (server/socket_manager.py).
+    # Local delivery first; Redis carries only what another process needs (server/runtime/socket_manager.py).
     if not settings.redis_url:
         raise ValueError("REDIS_URL is required (python -m server serve starts embedded services when both are unset)")
     manager = LocalFirstRedisManager(
         settings.redis_url,
         redis_options=redis_options(settings.redis_max_connections, commands=False),
     )
-    quiet_library_errors()  # a malformed long-polling POST: one line, no traceback (server/frames.py)
-    sio = StrictAsyncServer(  # closes a connection at its first malformed frame (server/frames.py)
+    quiet_library_errors()  # a malformed long-polling POST: one line, no traceback (server/edge/frames.py)
+    sio = StrictAsyncServer(  # closes a connection at its first malformed frame (server/edge/frames.py)
         async_mode="aiohttp",
         client_manager=manager,
         cors_allowed_origins=engineio_origin_check(settings.allowed_origins),  # ours + ALLOWED_ORIGINS only

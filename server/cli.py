@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     # command's one useful line, and nothing an operator of the service acts on. Its warnings still show.
     logging.getLogger("pgserver").setLevel(logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING)
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
-    from server.crypto import KeyError_, build_cipher, configure
+    from server.security.crypto import KeyError_, build_cipher, configure
 
     try:
         configure(build_cipher(settings.message_key, settings.message_keys_old))
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
                 settings = dataclasses.replace(settings, host=args.host)
             return serve(settings)
         if command == "new-key":
-            from server.crypto import new_key_spec
+            from server.security.crypto import new_key_spec
 
             print(new_key_spec(args.key_id))
             return 0
@@ -121,7 +121,7 @@ def database_url(settings: Settings) -> Iterator[str]:
         return
     if settings.redis_url:
         raise ConfigError("REDIS_URL is set but DATABASE_URL is not")
-    from server.embedded import postgres_only
+    from server.runtime.embedded import postgres_only
 
     dsn, handle = postgres_only(settings.data_dir)
     try:
@@ -152,7 +152,7 @@ async def _admin(command: str, args: argparse.Namespace, dsn: str, settings: Set
                 print(_line(row))
             return 0
         if command == "export-labels":
-            from server.training_labels import export_labels
+            from server.domain.training_labels import export_labels
 
             try:
                 count = await export_labels(conn, args.out, since=args.since, window=settings.detector_window)
@@ -219,7 +219,7 @@ def _derived_name(role: str) -> str:
 
 
 async def _user(conn: Any, args: argparse.Namespace, settings: Settings) -> int:
-    from server.auth import hash_password
+    from server.security.auth import hash_password
     from server.store import users
 
     if args.user_command == "add":
@@ -275,7 +275,7 @@ def serve(settings: Settings) -> int:
     """Run until SIGINT/SIGTERM; on the embedded default, own the embedded services' lifetime."""
     with contextlib.ExitStack() as stack:
         if settings.embedded:
-            from server.embedded import EmbeddedServices
+            from server.runtime.embedded import EmbeddedServices
 
             embedded = stack.enter_context(EmbeddedServices(settings.data_dir))
             settings = dataclasses.replace(

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 
-from server.addresses import IPNetwork
+from server.security.addresses import IPNetwork
 
 DEFAULT_TOPICS: tuple[tuple[str, str], ...] = (
     ("mental_health", "Mental health"),
@@ -32,7 +32,7 @@ DEFAULT_LANGUAGES: tuple[tuple[str, str], ...] = (("en", "English"), ("es", "Esp
 MIN_JWT_SECRET_BYTES = 32
 MIN_METRICS_TOKEN_BYTES = 16
 
-# Each can be set as RATE_LIMIT_<NAME> in the `limits` notation ("30/minute"); see server/limits.py.
+# Each can be set as RATE_LIMIT_<NAME> in the `limits` notation ("30/minute"); see server/security/limits.py.
 RATE_LIMIT_NAMES = (
     "events_per_socket",
     "chat_requests_per_seeker",

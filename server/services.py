@@ -17,24 +17,24 @@ from redis.asyncio import Redis
 
 from matching.presence import ListenerPresence, Seen
 from matching.queue import WaitingQueue
-from server.alerts import AlertChannel
-from server.assignments import Assignments
-from server.auth import TokenIssuer
-from server.chat import ChatService
 from server.config import Settings
-from server.heartbeat import Heartbeat
-from server.identity import Identity
-from server.jobs import PeriodicJobs
-from server.limits import Limits
-from server.listeners import ListenerService
-from server.notify import Notifier
-from server.overview import Overview
-from server.queue_watch import QueueWatch
-from server.revocation import Revocations
-from server.sessions import Actor, Sessions
+from server.domain.alerts import AlertChannel
+from server.domain.assignments import Assignments
+from server.domain.chat import ChatService
+from server.domain.listeners import ListenerService
+from server.domain.notify import Notifier
+from server.domain.overview import Overview
+from server.domain.supervision import Supervision
+from server.runtime.heartbeat import Heartbeat
+from server.runtime.jobs import PeriodicJobs
+from server.runtime.queue_watch import QueueWatch
+from server.runtime.token_watch import TokenWatch
+from server.security.auth import TokenIssuer
+from server.security.identity import Identity
+from server.security.limits import Limits
+from server.security.revocation import Revocations
+from server.security.sessions import Actor, Sessions
 from server.store.pool import ping
-from server.supervision import Supervision
-from server.token_watch import TokenWatch
 
 
 @dataclass

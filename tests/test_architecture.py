@@ -64,17 +64,33 @@ def within(module: str, *prefixes: str) -> bool:
     return any(module == p or module.startswith(p + ".") for p in prefixes)
 
 
-# (who, may not import, except) — each a tuple of module prefixes
+# Shared leaves anyone in the server may use: settings, names, errors, metrics, Redis client options.
+LEAVES = (
+    "server.config",
+    "server.vocabulary",
+    "server.errors",
+    "server.timefmt",
+    "server.metrics",
+    "server.effects",
+    "server.runtime.redis_options",
+)
+TOP = ("server.app", "server.cli", "server.__main__", "server.services")
+# (who, may not import, except) — each a tuple of module prefixes. The direction is
+# edge → domain → store / matching / escalation; runtime drives the domain; security serves all three.
 RULES: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = [
     # text in, assessment out: the detector knows nothing of the service around it
     (("escalation",), ("server", "matching"), ()),
     # the Redis queue and presence know the detector's vocabulary (severity orders the queue), nothing else
     (("matching",), ("server", "escalation"), ("escalation.vocabulary",)),
     # the store is the bottom of the server: SQL and rows, nothing that calls it
-    (("server.store",), ("server",), ("server.store", "server.crypto", "server.timefmt", "server.vocabulary")),
-    # the wiring and the Socket.IO / HTTP edge depend on the rest; nothing depends on them
+    (("server.store",), ("server",), ("server.store", "server.security.crypto", "server.timefmt", "server.vocabulary")),
+    (LEAVES, ("server",), (*LEAVES, "server.security.addresses")),
+    (("server.security",), ("server.edge", "server.domain", "server.runtime", *TOP), LEAVES),
+    (("server.domain",), ("server.edge", "server.runtime", *TOP), LEAVES),
+    (("server.runtime",), ("server.edge", *TOP), LEAVES),
+    (("server.edge",), ("server.runtime", "server.app", "server.cli", "server.__main__"), LEAVES),
+    # the wiring: only the command line starts it
     (("server",), ("server.app", "server.cli"), ("server.app", "server.cli", "server.__main__")),
-    (("server",), ("server.gateway", "server.http_api"), ("server.gateway", "server.http_api", "server.app")),
 ]
 
 
@@ -93,7 +109,7 @@ def test_dependencies_flow_one_way() -> None:
 def test_the_graph_is_read() -> None:
     """The rules above mean something only if the imports are found."""
     g = graph()
-    assert "server.chat" in g["server.app"] and "escalation.detector" in g["escalation.offload"]
+    assert "server.domain.chat" in g["server.app"] and "escalation.detector" in g["escalation.offload"]
     assert "server.store.pool" in g["server.services"]
 
 

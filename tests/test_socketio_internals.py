@@ -1,7 +1,7 @@
 """The private python-socketio / python-engineio names our code relies on still exist.
 
-``pyproject.toml`` pins both libraries to one minor range because ``server/socket_manager.py``,
-``server/frames.py``, ``server/ws_compression.py`` and ``server/app.py`` override or call names the
+``pyproject.toml`` pins both libraries to one minor range because ``server/runtime/socket_manager.py``,
+``server/edge/frames.py``, ``server/edge/ws_compression.py`` and ``server/app.py`` override or call names the
 libraries do not document. Before widening the pin, run this test against the new versions: a
 renamed hook would otherwise leave our override silently uncalled.
 """

@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from server.crypto import cipher
+from server.security.crypto import cipher
 from server.store.rows import bind
 from server.timefmt import iso
 from server.vocabulary import severity_rank, sql_severity_rank

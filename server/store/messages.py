@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from server.crypto import cipher
+from server.security.crypto import cipher
 from server.store.conversations import Conversation, write_allowed
 from server.store.pool import hot
 from server.store.rows import bind

@@ -1,5 +1,5 @@
 """Who may read, write or moderate a conversation: every cell of role × relation × access, against the
-Python rule (``server.access.may``) and, for writes, against its SQL copy on the real PostgreSQL
+Python rule (``server.domain.access.may``) and, for writes, against its SQL copy on the real PostgreSQL
 (``store.conversations.write_allowed``, what the one-statement message post decides with)."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 
-from server.access import Access, access_conversation, check_conversation, may
+from server.domain.access import Access, access_conversation, check_conversation, may
 from server.errors import ProtocolError
-from server.sessions import Actor
+from server.security.sessions import Actor
 from server.store import conversations, seekers, users
 from server.store.conversations import Conversation
 from server.vocabulary import Role

@@ -14,9 +14,9 @@ from redis.asyncio import Redis
 from escalation.detector import Assessment
 from matching.presence import Seen
 from matching.queue import WaitingQueue
-from server.alerts import UNKNOWN_RISK_REASON, AlertChannel
+from server.domain.alerts import UNKNOWN_RISK_REASON, AlertChannel
+from server.domain.notify import Notifier
 from server.metrics import DETECTOR_DEGRADED, DETECTOR_UNKNOWN
-from server.notify import Notifier
 from server.store import conversations, escalations, messages, seekers
 from server.store.pool import create_pool
 

@@ -32,7 +32,7 @@ class UncompressedWebSocket(WebSocket):  # type: ignore[misc]
 def disable_ws_compression(
     sio: socketio.AsyncServer, websocket: type[UncompressedWebSocket] = UncompressedWebSocket
 ) -> None:
-    """Use ``UncompressedWebSocket`` (or a subclass, e.g. ``server.frames.StrictWebSocket``) for this
+    """Use ``UncompressedWebSocket`` (or a subclass, e.g. ``server.edge.frames.StrictWebSocket``) for this
     server only.
 
     engineio keeps its driver table in a module-level dict shared by every server in the process, so

@@ -1,6 +1,6 @@
 """The HTTP API as an OpenAPI 3.1 document, served at ``GET /api/openapi.json``.
 
-Written by hand from the routes in ``server/http_api.py`` (and PROTOCOL.md), not generated: the
+Written by hand from the routes in ``server/edge/http_api.py`` (and PROTOCOL.md), not generated: the
 document is a contract for embedders and the input of the schemathesis test in
 ``tests/security/test_openapi.py``, which fails when a route answers something not written here.
 The only per-deployment value in it is the list of seeker languages; it is rendered once per
@@ -312,7 +312,7 @@ def _rendered(languages: tuple[str, ...]) -> bytes:
 
 
 async def serve_openapi(request: web.Request) -> web.Response:
-    from server.http_api import SERVICES  # http_api registers this route: import it lazily
+    from server.edge.http_api import SERVICES  # http_api registers this route: import it lazily
 
     settings = request.app[SERVICES].settings  # type: ignore[attr-defined]
     return web.Response(body=_rendered(tuple(t.id for t in settings.languages)), content_type=_JSON)

@@ -1,7 +1,7 @@
 """Listeners coming and going: presence, status, capacity, and the grace period after a drop.
 
 A listener whose last socket closes keeps their conversations for ``LISTENER_GRACE_S``
-(``server.absence``).
+(``server.domain.absence``).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 import asyncpg
 
 from matching.presence import ListenerPresence, ListenerProfile
-from server.assignments import Assignments
+from server.domain.assignments import Assignments
 from server.errors import conflict
-from server.sessions import Actor
+from server.security.sessions import Actor
 from server.store import conversations, users
 from server.vocabulary import ListenerStatus
 

@@ -15,9 +15,9 @@ import asyncpg
 from matching.pairing import Pair, Pairing, TakeRefused
 from matching.presence import ListenerPresence
 from matching.queue import Waiting, WaitingQueue, now_ms
+from server.domain.notify import Notifier
 from server.errors import ProtocolError, conflict, forbidden, not_found
 from server.metrics import PAIRING_WAIT, PAIRINGS
-from server.notify import Notifier
 from server.store import conversations, messages
 from server.store.conversations import Conversation
 from server.vocabulary import ConversationStatus

@@ -14,7 +14,7 @@ from enum import StrEnum
 import asyncpg
 
 from server.errors import forbidden, not_found
-from server.sessions import Actor
+from server.security.sessions import Actor
 from server.store import conversations, escalations
 from server.store.conversations import Conversation
 from server.store.escalations import Escalation

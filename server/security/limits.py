@@ -24,12 +24,12 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
-from server.addresses import hashed
 from server.config import RATE_LIMIT_NAMES
 from server.errors import ProtocolError
 from server.metrics import RATE_LIMIT_FALLBACKS
-from server.redis_options import redis_options
-from server.sessions import Actor
+from server.runtime.redis_options import redis_options
+from server.security.addresses import hashed
+from server.security.sessions import Actor
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def _pair(username: str, address: str) -> str:
 
 def build_limits(overrides: dict[str, str], redis_url: str, max_connections: int) -> Limits:
     """Counters that must hold across processes live in Redis (``limits``' own key prefix), on a
-    client with the same retry and timeouts as every other (``server/redis_options.py``)."""
+    client with the same retry and timeouts as every other (``server/runtime/redis_options.py``)."""
     settings = LimitSettings(**overrides)
     scheme, _, rest = redis_url.partition("://")
     shared = RedisStorage(

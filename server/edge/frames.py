@@ -32,8 +32,8 @@ from typing import Any
 import socketio
 from engineio import packet as eio_packet
 
+from server.edge.ws_compression import UncompressedWebSocket, disable_ws_compression
 from server.metrics import MALFORMED_FRAMES
-from server.ws_compression import UncompressedWebSocket, disable_ws_compression
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class StrictAsyncServer(socketio.AsyncServer):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._rejected: set[str] = set()
-        # browsers offer permessage-deflate; it triples memory per socket (server/ws_compression.py)
+        # browsers offer permessage-deflate; it triples memory per socket (server/edge/ws_compression.py)
         disable_ws_compression(self, StrictWebSocket)
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:

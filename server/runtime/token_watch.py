@@ -10,9 +10,9 @@ import time
 import asyncpg
 import socketio
 
-from server.notify import LISTENER_NS, SEEKER_NS, SUPERVISOR_NS
-from server.revocation import Revocations
-from server.sessions import Actor, Sessions
+from server.domain.notify import LISTENER_NS, SEEKER_NS, SUPERVISOR_NS
+from server.security.revocation import Revocations
+from server.security.sessions import Actor, Sessions
 from server.store import users
 from server.vocabulary import Role
 

@@ -16,13 +16,13 @@ import asyncpg
 
 from escalation.detector import Assessment
 from matching.queue import WaitingQueue
-from server.access import Access, access_conversation
-from server.assignments import Assignments, waiting_entry
+from server.domain.access import Access, access_conversation
+from server.domain.assignments import Assignments, waiting_entry
+from server.domain.notify import Notifier
 from server.effects import best_effort
 from server.errors import ProtocolError, conflict, forbidden, invalid, not_found
 from server.metrics import MESSAGES
-from server.notify import Notifier
-from server.sessions import Actor
+from server.security.sessions import Actor
 from server.store import audit, conversations, messages, retention, seekers
 from server.store.conversations import Conversation
 from server.store.escalations import Recorded
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 class RiskHandler(Protocol):
-    """What the chat needs from the escalation side (``server.alerts.AlertChannel``)."""
+    """What the chat needs from the escalation side (``server.domain.alerts.AlertChannel``)."""
 
     async def assess(self, window: list[str], language: str) -> Assessment: ...
 

@@ -14,8 +14,8 @@ import socketio
 
 from matching.presence import ListenerPresence
 from matching.queue import Waiting, WaitingQueue, now_ms
-from server.notify import LISTENER_NS, SEEKER_NS
-from server.sessions import Actor, Sessions
+from server.domain.notify import LISTENER_NS, SEEKER_NS
+from server.security.sessions import Actor, Sessions
 from server.vocabulary import ListenerStatus, Role
 
 log = logging.getLogger(__name__)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncpg
 
-from server.auth import Claims
-from server.sessions import Actor
+from server.security.auth import Claims
+from server.security.sessions import Actor
 from server.store import seekers, users
 from server.vocabulary import Role
 

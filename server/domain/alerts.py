@@ -20,13 +20,13 @@ from escalation.offload import AssessmentWorker
 from escalation.policy import should_escalate
 from matching.presence import Seen
 from matching.queue import WaitingQueue
-from server.access import Access, access_conversation, access_escalation
+from server.domain.access import Access, access_conversation, access_escalation
+from server.domain.notify import Notifier
+from server.domain.paging import page_body, post_page
 from server.effects import best_effort
 from server.errors import conflict, not_found
 from server.metrics import DETECTOR_DEGRADED, DETECTOR_UNKNOWN, ESCALATIONS, PAGES, WATCH_HINTS
-from server.notify import Notifier
-from server.paging import page_body, post_page
-from server.sessions import Actor
+from server.security.sessions import Actor
 from server.store import audit, conversations, escalations
 from server.store.conversations import Conversation
 from server.store.escalations import Escalation, Recorded

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.gateway import payloads as p
-from server.gateway.base import RoleNamespace
-from server.notify import SEEKER_NS, seeker_room
+from server.domain.notify import SEEKER_NS, seeker_room
+from server.edge.gateway import payloads as p
+from server.edge.gateway.base import RoleNamespace
+from server.security.sessions import Actor
 from server.services import Services
-from server.sessions import Actor
 from server.vocabulary import Role
 
 

@@ -11,7 +11,7 @@ import time
 from redis.asyncio import Redis
 
 from matching.keys import KEYS
-from server.auth import Claims
+from server.security.auth import Claims
 
 
 class Revocations:

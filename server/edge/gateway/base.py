@@ -17,13 +17,13 @@ import redis.exceptions
 import socketio
 from socketio.exceptions import ConnectionRefusedError as Refused
 
-from server.addresses import client_address, hashed
-from server.auth import InvalidToken
+from server.edge.gateway.payloads import ConversationRef, Resume, SendMessage, Typing, parse
 from server.errors import ProtocolError, invalid, unavailable
-from server.gateway.payloads import ConversationRef, Resume, SendMessage, Typing, parse
 from server.metrics import EVENTS, SOCKETS
+from server.security.addresses import client_address, hashed
+from server.security.auth import InvalidToken
+from server.security.sessions import Actor
 from server.services import Services
-from server.sessions import Actor
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from server.leader import LeaderLock
+from server.runtime.leader import LeaderLock
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import asyncpg
 
 from matching.presence import ListenerPresence
 from matching.queue import WaitingQueue, now_ms
-from server.notify import Notifier
+from server.domain.notify import Notifier
 from server.store import conversations, escalations
 
 

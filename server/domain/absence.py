@@ -13,9 +13,9 @@ import logging
 import asyncpg
 
 from matching.presence import ListenerPresence, Seen
-from server.assignments import Assignments
-from server.chat import ChatService
-from server.notify import Notifier
+from server.domain.assignments import Assignments
+from server.domain.chat import ChatService
+from server.domain.notify import Notifier
 from server.store import conversations
 from server.vocabulary import Sender
 

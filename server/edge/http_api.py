@@ -14,12 +14,12 @@ import orjson
 import prometheus_client
 from aiohttp import web
 
-from server.addresses import client_address
-from server.auth import InvalidToken, verify_password
+from server.edge.gateway.payloads import storable
+from server.edge.openapi import serve_openapi
+from server.edge.origins import origin_allowed
 from server.errors import HTTP_STATUS, ProtocolError, invalid
-from server.gateway.payloads import storable
-from server.openapi import serve_openapi
-from server.origins import origin_allowed
+from server.security.addresses import client_address
+from server.security.auth import InvalidToken, verify_password
 from server.services import SERVICES, Services
 from server.store import seekers, users
 from server.vocabulary import Role
@@ -58,7 +58,7 @@ _JSON_BODY_ROUTES = frozenset({"/api/seekers", "/api/login"})
 async def same_site_posts(request: web.Request, handler: Any) -> web.StreamResponse:
     """A page on another site can make its visitors' browsers POST here without asking ("simple"
     requests: ``text/plain`` or form bodies, no preflight). So a POST carrying a foreign ``Origin`` is
-    refused before it can count against a limit (``server/origins.py``), and the JSON routes accept
+    refused before it can count against a limit (``server/edge/origins.py``), and the JSON routes accept
     only ``application/json`` bodies, which no browser sends cross-site without a CORS preflight —
     and this API answers no preflight."""
     if request.method != "POST" or not request.path.startswith("/api/"):

@@ -15,9 +15,9 @@ from redis.asyncio import Redis
 
 from matching.keys import KEYS
 from matching.presence import HEARTBEAT_S, Seen
-from server.assignments import Assignments
-from server.listeners import ListenerService
-from server.sessions import Sessions
+from server.domain.assignments import Assignments
+from server.domain.listeners import ListenerService
+from server.security.sessions import Sessions
 from server.vocabulary import Role
 
 log = logging.getLogger(__name__)

@@ -8,18 +8,18 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 
 from matching.queue import WaitingQueue
-from server.access import Access, access_conversation
-from server.assignments import Assignments
-from server.chat import ChatService
+from server.domain.access import Access, access_conversation
+from server.domain.assignments import Assignments
+from server.domain.chat import ChatService
+from server.domain.notify import Notifier
 from server.errors import conflict, not_found
-from server.notify import Notifier
-from server.sessions import Actor
+from server.security.sessions import Actor
 from server.store import audit, conversations, messages
 from server.store.conversations import Conversation
 from server.vocabulary import ConversationStatus, Sender, Visibility
 
 if TYPE_CHECKING:
-    from server.alerts import AlertChannel
+    from server.domain.alerts import AlertChannel
 
 # The plain line a seeker reads when a supervisor steps in: their chat partner changed, and they are
 # told so rather than seeing the heading silently switch names. Per conversation language.
