@@ -23,6 +23,7 @@ from matching.queue import WaitingQueue
 from server.domain.access import Access, access_conversation, access_escalation
 from server.domain.notify import Notifier
 from server.domain.paging import page_body, post_page
+from server.domain.results import Escalated, EscalationChanged, Escalations
 from server.effects import best_effort
 from server.errors import conflict, not_found
 from server.metrics import DETECTOR_DEGRADED, DETECTOR_UNKNOWN, ESCALATIONS, PAGES, WATCH_HINTS
@@ -254,7 +255,7 @@ class AlertChannel:
         category: str | None,
         severity: str,
         show_resources: bool,
-    ) -> dict[str, Any]:
+    ) -> Escalated:
         async with self._pool.acquire() as conn:
             conv = await access_conversation(conn, actor, conversation_id, Access.MODERATE)
             if conv.status == ConversationStatus.ENDED:
@@ -274,14 +275,14 @@ class AlertChannel:
         if show_resources:
             await self.send_resources(conv)
         await self._raised(conv, escalation, resources_shown=show_resources)
-        return {"escalation_id": escalation.id}
+        return Escalated(escalation.id)
 
     # -- supervisors ---------------------------------------------------------------------------
-    async def listing(self, status: str | None) -> list[dict[str, Any]]:
+    async def listing(self, status: str | None) -> Escalations:
         async with self._pool.acquire() as conn:
-            return [e.to_wire() for e in await escalations.listing(conn, status)]
+            return Escalations(tuple(await escalations.listing(conn, status)))
 
-    async def acknowledge(self, actor: Actor, escalation_id: str) -> dict[str, Any]:
+    async def acknowledge(self, actor: Actor, escalation_id: str) -> EscalationChanged:
         async with self._pool.acquire() as conn, conn.transaction():
             before = await access_escalation(conn, actor, escalation_id)
             after = await escalations.acknowledge(conn, escalation_id, actor.id)
@@ -301,7 +302,7 @@ class AlertChannel:
             self._stop_paging(escalation_id)
             await self._notify.supervisors("escalation_update", after.to_wire())
             await self._tell_listener(after)
-        return {"escalation": after.to_wire()}
+        return EscalationChanged(after)
 
     async def stepped_in(self, actor: Actor, conversation_id: str, *, took_over: bool) -> None:
         """A supervisor who joins or takes over a conversation has seen its crisis: its open escalations
@@ -331,7 +332,7 @@ class AlertChannel:
         for escalation in changed:
             await self._notify.supervisors("escalation_update", escalation.to_wire())
 
-    async def resolve(self, actor: Actor, escalation_id: str, outcome: str, note: str) -> dict[str, Any]:
+    async def resolve(self, actor: Actor, escalation_id: str, outcome: str, note: str) -> EscalationChanged:
         async with self._pool.acquire() as conn, conn.transaction():
             await access_escalation(conn, actor, escalation_id)
             after = await escalations.resolve(conn, escalation_id, actor.id, outcome, note)
@@ -349,7 +350,7 @@ class AlertChannel:
         self._stop_paging(escalation_id)
         await self._notify.supervisors("escalation_update", after.to_wire())
         await self._tell_listener(after)
-        return {"escalation": after.to_wire()}
+        return EscalationChanged(after)
 
     # -- periodic (leader only) ------------------------------------------------------------------
     async def realert_due(self) -> int:

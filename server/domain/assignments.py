@@ -8,7 +8,6 @@ paired, or an index rebuilt after a crash — PostgreSQL wins and the listener's
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import asyncpg
 
@@ -16,6 +15,7 @@ from matching.pairing import Pair, Pairing, TakeRefused
 from matching.presence import ListenerPresence
 from matching.queue import Waiting, WaitingQueue, now_ms
 from server.domain.notify import Notifier
+from server.domain.results import Transcript
 from server.errors import ProtocolError, conflict, forbidden, not_found
 from server.metrics import PAIRING_WAIT, PAIRINGS
 from server.store import conversations, messages
@@ -79,7 +79,7 @@ class Assignments:
                 break
         return paired
 
-    async def take(self, listener_id: str, conversation_id: str | None) -> dict[str, Any]:
+    async def take(self, listener_id: str, conversation_id: str | None) -> Transcript:
         if conversation_id:
             async with self._pool.acquire() as conn:
                 conv = await conversations.get(conn, conversation_id)
@@ -94,12 +94,9 @@ class Assignments:
         recorded = await self._record(pair, notify_listener=False)
         if recorded is None:
             raise conflict("the conversation is no longer waiting")
-        conv, history = recorded
-        return {"conversation": conv.to_wire(), "messages": [m.to_wire() for m in history]}
+        return recorded
 
-    async def _record(
-        self, pair: Pair, *, notify_listener: bool = True
-    ) -> tuple[Conversation, list[messages.Message]] | None:
+    async def _record(self, pair: Pair, *, notify_listener: bool = True) -> Transcript | None:
         try:
             async with self._pool.acquire() as conn:
                 conv = await conversations.assign(conn, pair.conversation_id, pair.listener_id)
@@ -116,16 +113,13 @@ class Assignments:
             "matched",
             {"conversation_id": conv.id, "listener": {"display_name": conv.responder_name}},
         )
+        transcript = Transcript(conv, tuple(history))
         if notify_listener:
-            await self._notify.listener(
-                pair.listener_id,
-                "assigned",
-                {"conversation": conv.to_wire(), "messages": [m.to_wire() for m in history]},
-            )
+            await self._notify.listener(pair.listener_id, "assigned", transcript)
         PAIRINGS.inc()
         PAIRING_WAIT.observe(pair.waited_ms / 1000)
         log.info("paired conversation=%s listener=%s waited_ms=%d", conv.id, pair.listener_id, pair.waited_ms)
-        return conv, history
+        return transcript
 
     async def _undo(self, pair: Pair) -> None:
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import asyncpg
 
@@ -19,6 +19,7 @@ from matching.queue import WaitingQueue
 from server.domain.access import Access, access_conversation
 from server.domain.assignments import Assignments, waiting_entry
 from server.domain.notify import Notifier
+from server.domain.results import Blocked, ChatRequested, Conversations, Erased, StoredMessage, Transcript
 from server.effects import best_effort
 from server.errors import ProtocolError, conflict, forbidden, invalid, not_found
 from server.metrics import MESSAGES
@@ -97,7 +98,7 @@ class ChatService:
     # -- seeker asks for a chat -------------------------------------------------------------
     async def request_chat(
         self, actor: Actor, topic: str, language: str, text: str | None, client_id: str | None
-    ) -> dict[str, Any]:
+    ) -> ChatRequested:
         if topic not in self._topics:
             raise invalid("unknown topic; see /api/topics")
         if language not in self._languages:
@@ -127,16 +128,16 @@ class ChatService:
             await stored.report(self._risk, conv)
         if queued is None and not await best_effort(self._queue.contains(conv.id), "queue check"):
             # Stored and waiting in PostgreSQL; Redis is away. The reconciler queues it when Redis is back.
-            return {"conversation_id": conv.id, "position": None}
+            return ChatRequested(conv.id, None)
         await best_effort(self._assignments.pair_waiting(conversation_id=conv.id), "pairing")
         position = await best_effort(self._queue.position(conv.id), "queue position")
         actor.last_position = position
-        return {"conversation_id": conv.id, "position": position or 0}
+        return ChatRequested(conv.id, position or 0)
 
     # -- messages --------------------------------------------------------------------------
     async def post_message(
         self, actor: Actor, conversation_id: str, client_id: str, text: str, visibility: str = Visibility.ALL
-    ) -> dict[str, Any]:
+    ) -> StoredMessage:
         """Most messages take one statement (two for a seeker: the detector's window first); a message
         that shows risk takes the transactional path, which stores it together with its escalation.
 
@@ -182,7 +183,7 @@ class ChatService:
             )
             if assessed is not None and assessed.assessment.watch:
                 await self._risk.on_watch(posted.conversation, posted.message, assessed.assessment)
-        return {"message": posted.message.to_wire()}
+        return StoredMessage(posted.message)
 
     async def _assess(self, window: list[str], language: str) -> Assessed:
         assessment = await self._risk.assess(window, language)
@@ -198,12 +199,12 @@ class ChatService:
         text: str,
         visibility: str,
         assessed: Assessed | None,
-    ) -> dict[str, Any]:
+    ) -> StoredMessage:
         async with conn.transaction():
             conv = await access_conversation(conn, actor, conversation_id, Access.WRITE, lock=True)
             existing = await messages.by_client_id(conn, conv.id, actor.id, client_id)
             if existing is not None:
-                return {"message": existing.to_wire()}  # a safe retry: the first copy, delivered once
+                return StoredMessage(existing)  # a safe retry: the first copy, delivered once
             if conv.status == ConversationStatus.ENDED:
                 raise conflict("the conversation has ended")
             stored = await self._store(conn, conv, actor, client_id, text, visibility, assessed)
@@ -212,7 +213,7 @@ class ChatService:
             conv, "message", stored.message.to_wire(), skip_sid=actor.sid, staff_only=visibility == Visibility.STAFF
         )
         await stored.report(self._risk, conv)
-        return {"message": stored.message.to_wire()}
+        return StoredMessage(stored.message)
 
     async def _store(
         self,
@@ -259,15 +260,15 @@ class ChatService:
             staff_only=actor.is_supervisor and conv.responder_id != actor.id,
         )
 
-    async def resume(self, actor: Actor, conversation_id: str, after_seq: int) -> dict[str, Any]:
+    async def resume(self, actor: Actor, conversation_id: str, after_seq: int) -> Transcript:
         async with self._pool.acquire() as conn:
             conv = await access_conversation(conn, actor, conversation_id, Access.READ)
             history = await messages.after(conn, conv.id, after_seq, include_staff=actor.is_staff)
         if actor.role == Role.SEEKER and conv.status != ConversationStatus.ENDED:
             actor.conversation_id = conv.id
-        return {"conversation": conv.to_wire(), "messages": [m.to_wire() for m in history]}
+        return Transcript(conv, tuple(history))
 
-    async def erase(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
+    async def erase(self, actor: Actor, conversation_id: str) -> Erased:
         """A seeker erases their own conversation (ending it first if it is still open)."""
         async with self._pool.acquire() as conn:
             conv = await access_conversation(conn, actor, conversation_id, Access.WRITE)
@@ -278,9 +279,9 @@ class ChatService:
             erased = await retention.erase_conversation(conn, conv.id)
         if actor.conversation_id == conv.id:
             actor.conversation_id = None
-        return {"erased_messages": erased}
+        return Erased(erased)
 
-    async def block_seeker(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
+    async def block_seeker(self, actor: Actor, conversation_id: str) -> Blocked:
         """Staff stop a seeker session from opening new chats (the current one goes on)."""
         async with self._pool.acquire() as conn, conn.transaction():
             conv = await access_conversation(conn, actor, conversation_id, Access.MODERATE)
@@ -288,13 +289,13 @@ class ChatService:
             await audit.record(
                 conn, actor_id=actor.id, actor_role=actor.role, action="block_seeker", conversation_id=conv.id
             )
-        return {"blocked": True}
+        return Blocked()
 
-    async def listener_conversations(self, actor: Actor) -> dict[str, Any]:
+    async def listener_conversations(self, actor: Actor) -> Conversations:
         """A listener's console after a reload or a reconnect: what they are responding to now."""
         async with self._pool.acquire() as conn:
             active = await conversations.active_for_listener(conn, actor.id)
-        return {"conversations": [c.to_wire() for c in active]}
+        return Conversations(tuple(active))
 
     async def end_chat(self, actor: Actor, conversation_id: str, *, reason: str | None = None) -> Conversation:
         async with self._pool.acquire() as conn:

@@ -11,6 +11,7 @@ from typing import Any
 
 import socketio
 
+from server.domain.results import wire
 from server.store.conversations import Conversation
 
 SEEKER_NS = "/seeker"
@@ -38,21 +39,28 @@ class Notifier:
         self._sio = sio
 
     async def seeker(self, seeker_id: str, event: str, data: Any, *, skip_sid: str | None = None) -> None:
-        await self._sio.emit(event, data, room=seeker_room(seeker_id), namespace=SEEKER_NS, skip_sid=skip_sid)
+        await self._sio.emit(event, wire(data), room=seeker_room(seeker_id), namespace=SEEKER_NS, skip_sid=skip_sid)
 
     async def listener(
         self, listener_id: str, event: str, data: Any, *, skip_sid: str | None = None, local: bool = False
     ) -> None:
         """``local``: only this process's sockets (python-socketio's ``ignore_queue``), for catching up."""
         await self._sio.emit(
-            event, data, room=listener_room(listener_id), namespace=LISTENER_NS, skip_sid=skip_sid, ignore_queue=local
+            event,
+            wire(data),
+            room=listener_room(listener_id),
+            namespace=LISTENER_NS,
+            skip_sid=skip_sid,
+            ignore_queue=local,
         )
 
     async def supervisors(self, event: str, data: Any, *, local: bool = False) -> None:
-        await self._sio.emit(event, data, room=SUPERVISORS_ROOM, namespace=SUPERVISOR_NS, ignore_queue=local)
+        await self._sio.emit(event, wire(data), room=SUPERVISORS_ROOM, namespace=SUPERVISOR_NS, ignore_queue=local)
 
     async def watchers(self, conversation_id: str, event: str, data: Any, *, skip_sid: str | None = None) -> None:
-        await self._sio.emit(event, data, room=watch_room(conversation_id), namespace=SUPERVISOR_NS, skip_sid=skip_sid)
+        await self._sio.emit(
+            event, wire(data), room=watch_room(conversation_id), namespace=SUPERVISOR_NS, skip_sid=skip_sid
+        )
 
     async def conversation(
         self,

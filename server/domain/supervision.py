@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import asyncpg
 
@@ -12,6 +12,7 @@ from server.domain.access import Access, access_conversation
 from server.domain.assignments import Assignments
 from server.domain.chat import ChatService
 from server.domain.notify import Notifier
+from server.domain.results import Conversations, StoredMessage, TakenOver, Transcript
 from server.errors import conflict, not_found
 from server.security.sessions import Actor
 from server.store import audit, conversations, messages
@@ -55,13 +56,13 @@ class Supervision:
         self._notify = notifier
         self._alerts = alerts
 
-    async def join(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
+    async def join(self, actor: Actor, conversation_id: str) -> Transcript:
         result = await self.read(actor, conversation_id, 0, action="join")
         actor.joined.add(conversation_id)
         await self._alerts.stepped_in(actor, conversation_id, took_over=False)
         return result
 
-    async def read(self, actor: Actor, conversation_id: str, after_seq: int, *, action: str = "read") -> dict[str, Any]:
+    async def read(self, actor: Actor, conversation_id: str, after_seq: int, *, action: str = "read") -> Transcript:
         """``taken_over`` tells a reconnecting dashboard that this supervisor answers the seeker here."""
         async with self._pool.acquire() as conn, conn.transaction():
             conv = await access_conversation(conn, actor, conversation_id, Access.READ)
@@ -75,21 +76,17 @@ class Supervision:
                 detail={"after_seq": after_seq, "messages": len(history)},
             )
         actor.joined.add(conv.id)
-        return {
-            "conversation": conv.to_wire(),
-            "messages": [m.to_wire() for m in history],
-            "taken_over": _answers(actor, conv),
-        }
+        return Transcript(conv, tuple(history), taken_over=_answers(actor, conv))
 
-    async def taken_over(self, actor: Actor) -> dict[str, Any]:
+    async def taken_over(self, actor: Actor) -> Conversations:
         """The conversations this supervisor took over and that are still open (for a reload)."""
         async with self._pool.acquire() as conn:
             mine = await conversations.taken_over_by(conn, actor.id)
-        return {"conversations": [c.to_wire() for c in mine]}
+        return Conversations(tuple(mine))
 
     async def message(
         self, actor: Actor, conversation_id: str, client_id: str, text: str, visibility: str
-    ) -> dict[str, Any]:
+    ) -> StoredMessage:
         if visibility == Visibility.STAFF:
             await self._check_whisper(actor, conversation_id)
         result = await self._chat.post_message(actor, conversation_id, client_id, text, visibility)
@@ -114,13 +111,13 @@ class Supervision:
                 ' (visibility "all") instead'
             )
 
-    async def take_over(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
+    async def take_over(self, actor: Actor, conversation_id: str) -> TakenOver:
         async with self._pool.acquire() as conn, conn.transaction():
             conv = await access_conversation(conn, actor, conversation_id, Access.MODERATE, lock=True)
             if conv.status == ConversationStatus.ENDED:
                 raise conflict("the conversation has ended")
             if conv.responder_id == actor.id:
-                return {"conversation": conv.to_wire(), "taken_over": True, "message": None}
+                return TakenOver(conv, None)
             await conversations.take_over(conn, conv.id, actor.id)
             line = await messages.append(
                 conn,
@@ -154,7 +151,7 @@ class Supervision:
             )
             await self._assignments.release(conv.listener_id)
         await self._alerts.stepped_in(actor, conv.id, took_over=True)
-        return {"conversation": updated.to_wire(), "taken_over": True, "message": line.to_wire()}
+        return TakenOver(updated, line)
 
 
 def _answers(actor: Actor, conv: Conversation) -> bool:

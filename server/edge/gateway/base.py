@@ -17,6 +17,7 @@ import redis.exceptions
 import socketio
 from socketio.exceptions import ConnectionRefusedError as Refused
 
+from server.domain.results import wire
 from server.edge.gateway.payloads import ConversationRef, Resume, SendMessage, Typing, parse
 from server.errors import ProtocolError, invalid, unavailable
 from server.metrics import EVENTS, SOCKETS
@@ -43,8 +44,9 @@ _BACKING_ERRORS = (
 )
 
 
-def ok(fields: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"ok": True, **(fields or {})}
+def ok(result: Any = None) -> dict[str, Any]:
+    """The ack: the domain's result serialised (``results.wire``), after ``"ok": true``."""
+    return {"ok": True, **(wire(result) or {})}
 
 
 def failed(error: ProtocolError) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.domain.notify import LISTENER_NS, listener_room
+from server.domain.results import Escalated
 from server.edge.gateway import payloads as p
 from server.edge.gateway.base import RoleNamespace
 from server.security.sessions import Actor
@@ -40,7 +41,7 @@ class ListenerNamespace(RoleNamespace):
     async def set_status(self, actor: Actor, req: p.SetStatus) -> dict[str, Any]:
         return await self.services.listeners.set_status(actor, req.status, req.max_chats)
 
-    async def escalate(self, actor: Actor, req: p.Escalate) -> dict[str, Any]:
+    async def escalate(self, actor: Actor, req: p.Escalate) -> Escalated:
         return await self.services.alerts.escalate_by_listener(
             actor,
             req.conversation_id,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from server.domain.notify import SEEKER_NS, seeker_room
+from server.domain.results import ChatRequested
 from server.edge.gateway import payloads as p
 from server.edge.gateway.base import RoleNamespace
 from server.security.sessions import Actor
@@ -31,6 +30,6 @@ class SeekerNamespace(RoleNamespace):
         if not self.services.sessions.has_other(actor):
             await self.services.seen[Role.SEEKER].gone(actor.id)
 
-    async def request_chat(self, actor: Actor, req: p.RequestChat) -> dict[str, Any]:
+    async def request_chat(self, actor: Actor, req: p.RequestChat) -> ChatRequested:
         await self.services.limits.check_chat_request(actor)
         return await self.services.chat.request_chat(actor, req.topic, req.language, req.text, req.client_id)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from server.domain.notify import SUPERVISOR_NS, SUPERVISORS_ROOM, watch_room
+from server.domain.results import Escalations, StoredMessage, TakenOver, Transcript
 from server.edge.gateway import payloads as p
 from server.edge.gateway.base import RoleNamespace
 from server.security.sessions import Actor
@@ -42,20 +41,20 @@ class SupervisorNamespace(RoleNamespace):
         if not self.services.sessions.has_other(actor):
             await self.services.seen[Role.SUPERVISOR].gone(actor.id)
 
-    async def list_escalations(self, actor: Actor, req: p.ListEscalations) -> dict[str, Any]:
-        return {"escalations": await self.services.alerts.listing(req.status)}
+    async def list_escalations(self, actor: Actor, req: p.ListEscalations) -> Escalations:
+        return await self.services.alerts.listing(req.status)
 
-    async def join(self, actor: Actor, req: p.ConversationRef) -> dict[str, Any]:
+    async def join(self, actor: Actor, req: p.ConversationRef) -> Transcript:
         result = await self.services.supervision.join(actor, req.conversation_id)
         await self.enter_room(actor.sid, watch_room(req.conversation_id))
         return result
 
-    async def resume(self, actor: Actor, req: p.Resume) -> dict[str, Any]:
+    async def resume(self, actor: Actor, req: p.Resume) -> Transcript:
         result = await self.services.supervision.read(actor, req.conversation_id, req.after_seq)
         await self.enter_room(actor.sid, watch_room(req.conversation_id))
         return result
 
-    async def message(self, actor: Actor, req: p.SupervisorMessage) -> dict[str, Any]:
+    async def message(self, actor: Actor, req: p.SupervisorMessage) -> StoredMessage:
         return await self.services.supervision.message(
             actor, req.conversation_id, req.client_id, req.text, req.visibility
         )
@@ -63,7 +62,7 @@ class SupervisorNamespace(RoleNamespace):
     async def typing(self, actor: Actor, req: p.Typing) -> None:
         await self.services.chat.typing(actor, req.conversation_id, req.typing)
 
-    async def take_over(self, actor: Actor, req: p.ConversationRef) -> dict[str, Any]:
+    async def take_over(self, actor: Actor, req: p.ConversationRef) -> TakenOver:
         result = await self.services.supervision.take_over(actor, req.conversation_id)
         await self.enter_room(actor.sid, watch_room(req.conversation_id))
         return result
