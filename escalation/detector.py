@@ -28,6 +28,11 @@ logger = logging.getLogger(__name__)
 WINDOW = 5
 MAX_EVIDENCE = 8
 IMMINENT_PROBABILITY = 0.5  # the model's P(imminent | crisis) from which a model alert is "imminent"
+# Fewer words than this in the whole window is too little text for the model to judge alone: 13 of the
+# 3,821 training conversations are that short, so its score there is noise ("ok thanks" scored 0.76,
+# "tonight" 0.98). Such a window alerts on the rules' word only (a rule hit the model also rates
+# worrying still alerts). On leave-one-writer-out this costs 0.001 of recall (docs/detector.md).
+MIN_MODEL_WORDS = 5
 # When two categories fire at the same severity, the one needing the most specific response wins:
 # an ingestion needs medical help now, a threat to others or from others needs a different playbook.
 CATEGORY_PRIORITY: dict[str, int] = {
@@ -187,6 +192,8 @@ class Detector:
 
     def _decide(self, rules: Assessment, score: ModelScore, window: list[str], offset: int) -> Assessment:
         t = self.thresholds
+        if not rules.escalate and sum(len(m.split()) for m in window) < MIN_MODEL_WORDS:
+            return Assessment(False, None, None, (), risk=score.risk)
         rule_imminent = rules.escalate and rules.severity == Severity.IMMINENT
         corroborated = rules.escalate and score.risk >= t.watch  # a rule hit the model finds worrying too
         if not rule_imminent and not corroborated and score.risk < t.alert:

@@ -21,7 +21,16 @@ PAIRING_WAIT = Histogram(
     buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1800),
 )
 DETECTOR_DEGRADED = Counter(
-    "peerline_detector_degraded_total", "Seeker messages assessed by the rules alone because the risk model failed"
+    "peerline_detector_degraded_total",
+    "Seeker messages answered by the rules alone because the risk model failed or was late",
+)
+DETECTOR_UNREVIEWED = Counter(
+    "peerline_detector_unreviewed_total",
+    "Seeker messages the rules answered whose late review by the risk model was given up (overload)",
+)
+LATE_ESCALATIONS = Counter(
+    "peerline_detector_late_escalations_total",
+    "Escalations raised by the risk model's late review of a message the rules had answered in time",
 )
 DETECTOR_UNKNOWN = Counter(
     "peerline_detector_unknown_total",

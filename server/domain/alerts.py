@@ -71,12 +71,14 @@ class AlertChannel:
         self.on_queue_raised: Any = None  # set by the app: pair a seeker who moved to the front
 
     # -- detection (called by the chat for every seeker message) --------------------------------
-    async def assess(self, window: list[str], language: str) -> Assessment:
+    async def assess(self, window: list[str], language: str) -> tuple[Assessment, asyncio.Future[Assessment] | None]:
         """Off the event loop, in the detector worker; every loaded language is checked whatever
-        ``language`` says (see ``Detector.assess``). Never raises: a failure of the whole detector is
-        an "unknown risk" escalation, never a silent "no risk"."""
+        ``language`` says (see ``Detector.assess``). When the worker is late, the rules' verdict and
+        the model's review still to come (``AssessmentWorker.assess_or_defer``). Never raises: a failure
+        of the whole detector is an "unknown risk" escalation, never a silent "no risk"."""
+        review: asyncio.Future[Assessment] | None = None
         try:
-            verdict = await self._assessor.assess(window)
+            verdict, review = await self._assessor.assess_or_defer(window)
         except Exception as exc:
             log.error("the detector failed (%s); the message alerts as unknown risk", type(exc).__name__)
             verdict = UNKNOWN_RISK
@@ -84,7 +86,7 @@ class AlertChannel:
             DETECTOR_DEGRADED.inc()
         if verdict.unknown:
             DETECTOR_UNKNOWN.inc()
-        return verdict
+        return verdict, review
 
     async def record_detection(
         self, conn: asyncpg.Connection, conv: Conversation, message: Message, assessment: Assessment

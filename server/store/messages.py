@@ -151,16 +151,27 @@ async def rotate_keys(conn: asyncpg.Connection, batch: int = 500) -> int:
 
 
 _WINDOW = hot(
-    "select text from messages where conversation_id = $1::uuid and sender = 'seeker' order by seq desc limit $2"
+    "select seq, text from messages where conversation_id = $1::uuid and sender = 'seeker' order by seq desc limit $2"
 )
 
 
-async def recent_seeker_texts(conn: asyncpg.Connection, conversation_id: str, limit: int) -> list[str]:
-    """The detector's window: the seeker's last messages, oldest first."""
-    if limit <= 0:
-        return []
-    rows = await conn.fetch(_WINDOW, conversation_id, limit)
-    return [cipher().open(r["text"], conversation_id) for r in reversed(rows)]
+async def recent_seeker_texts(conn: asyncpg.Connection, conversation_id: str, limit: int) -> tuple[list[str], int]:
+    """The detector's window: the seeker's last ``limit`` messages, oldest first, and the seq of the
+    newest seeker message (0 when there is none), which ``post`` checks with ``newest_seeker_seq``."""
+    rows = await conn.fetch(_WINDOW, conversation_id, max(limit, 1))
+    newest = int(rows[0]["seq"] or 0) if rows else 0
+    kept = rows[:limit] if limit > 0 else []
+    return [cipher().open(r["text"], conversation_id) for r in reversed(kept)], newest
+
+
+_NEWEST_SEEKER = (
+    "select seq from messages where conversation_id = $1::uuid and sender = 'seeker' order by seq desc limit 1"
+)
+
+
+async def newest_seeker_seq(conn: asyncpg.Connection, conversation_id: str) -> int:
+    """The seq of the seeker's newest stored message (0 when there is none)."""
+    return int(await conn.fetchval(_NEWEST_SEEKER, conversation_id) or 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +183,7 @@ class Posted:
     allowed: bool
     message: Message | None
     duplicate: bool
+    stale: bool = False  # nothing written: the seeker's newest stored message is not the one expected
 
 
 _M = (
@@ -198,17 +210,22 @@ def _prefixed(prefix: str) -> str:
 # access rule decides whether anything is written, a retry finds its first copy, and the next seq and
 # the row are written together (a single statement is atomic). Concurrent retries of one client_id
 # can both miss the first copy (one snapshot per statement); the unique index then refuses the
-# second, and the caller falls back to the transactional path.
+# second, and the caller falls back to the transactional path. With $10 (a seeker's message assessed
+# on a window kept in the process), nothing is written unless the seeker's newest stored message is
+# still the one that window ends with (``stale``): the caller then rebuilds the window and assesses again.
 _POST = f"""
 with conv as (
-    select c.*, {write_allowed("c", role="$7", actor="$3", joined="$8")} as allowed
+    select c.*, {write_allowed("c", role="$7", actor="$3", joined="$8")} as allowed,
+      $10::bigint is null or $10::bigint = coalesce((select m.seq from messages m
+        where m.conversation_id = $1::uuid and m.sender = 'seeker' order by m.seq desc limit 1), 0) as fresh
     from conversations c where c.id = $1::uuid for update
 ), dup as (
     select m.* from messages m, conv where conv.allowed and m.conversation_id = $1::uuid
       and coalesce(m.sender_id, '{_NIL}'::uuid) = $3::uuid and m.client_id = $2
 ), bump as (
     update conversations c set last_seq = c.last_seq + (case when $6 = 'all' then 1 else 0 end)
-    from conv where c.id = conv.id and conv.allowed and conv.status <> 'ended' and not exists (select 1 from dup)
+    from conv where c.id = conv.id and conv.allowed and conv.status <> 'ended' and conv.fresh
+      and not exists (select 1 from dup)
     returning c.last_seq
 ), ins as (
     insert into messages (conversation_id, seq, after_seq, client_id, sender, sender_id, text, visibility, sender_name)
@@ -220,7 +237,7 @@ select conv.id::text as c_id, conv.seeker_id::text as c_seeker_id, conv.topic as
        conv.listener_id::text as c_listener_id, u.display_name as c_responder_name,
        conv.responder_id::text as c_responder_id, conv.last_seq as c_last_seq, conv.created_at as c_created_at,
        conv.queued_at as c_queued_at, conv.assigned_at as c_assigned_at, conv.allowed,
-       {_prefixed("d")}, {_prefixed("i")}
+       {_prefixed("d")}, {_prefixed("i")}, conv.fresh
 from conv left join users u on u.id = conv.responder_id left join dup d on true left join ins i on true
 """
 hot(_POST)
@@ -238,7 +255,9 @@ async def post(
     text: str,
     visibility: str,
     sender_name: str | None = None,
+    newest_seeker_seq: int | None = None,
 ) -> Posted:
+    """``newest_seeker_seq``: write only if the seeker's newest stored message still has this seq."""
     row = await conn.fetchrow(
         _POST,
         conversation_id,
@@ -250,6 +269,7 @@ async def post(
         role,
         joined,
         sender_name,
+        newest_seeker_seq,
     )
     if row is None:
         return Posted(None, False, None, False)
@@ -259,4 +279,4 @@ async def post(
         if row[f"{prefix}id"] is not None:
             text = cipher().open(row[f"{prefix}text"], row[f"{prefix}conversation_id"])
             return Posted(conversation, allowed, bind(Message, row, prefix=prefix, text=text), duplicate)
-    return Posted(conversation, allowed, None, False)
+    return Posted(conversation, allowed, None, False, stale=not row["fresh"])

@@ -24,7 +24,7 @@ from server.store.pool import create_pool
 class _Broken:
     """The detector worker whose every path failed, fallback included."""
 
-    async def assess(self, window: Sequence[str]) -> Assessment:
+    async def assess_or_defer(self, window: Sequence[str]) -> tuple[Assessment, None]:
         raise ZeroDivisionError("injected")
 
     async def close(self) -> None:
@@ -49,7 +49,8 @@ async def test_a_failing_detector_raises_an_unknown_risk_escalation(backends) ->
     try:
         unknown_before = DETECTOR_UNKNOWN._value.get()
         degraded_before = DETECTOR_DEGRADED._value.get()
-        verdict = await alerts.assess(["an invented line the detector never read"], "en")
+        verdict, review = await alerts.assess(["an invented line the detector never read"], "en")
+        assert review is None  # nothing to come later: the failure is the verdict
         assert verdict.escalate and verdict.unknown and verdict.degraded
         assert verdict.severity == "high" and verdict.category is None and verdict.evidence == ()
         assert DETECTOR_UNKNOWN._value.get() == unknown_before + 1

@@ -98,6 +98,16 @@ def test_between_watch_and_alert_is_a_hint_not_an_alert(full_detector: Detector)
     assert not verdict.escalate and verdict.watch and verdict.category is not None
 
 
+def test_a_few_words_are_too_little_for_the_model_alone(full_detector: Detector) -> None:
+    # the model once rated "tonight" 0.98 and "ok thanks" 0.76: it saw almost no windows this short
+    lenient = Detector(full_detector.lexicon, full_detector.model, thresholds=Thresholds(0.01, 0.01))
+    for window in (["tonight"], ["ok thanks"], ["hey", "i have them"], ["hola"]):
+        verdict = lenient.assess(window)
+        assert not verdict.escalate and not verdict.watch, window
+    assert lenient.assess(["kms"]).escalate  # the rules still speak for short windows
+    assert lenient.assess(["hey", "i have them here, all forty of them"]).escalate
+
+
 def test_the_window_setting_is_honoured_above_five(full_detector: Detector) -> None:
     window = ["i'm going to kill myself tonight", *["ok"] * 6]
     assert not Detector(full_detector.lexicon, window=5).assess(window).escalate
