@@ -141,6 +141,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         await assignments.pair_waiting(conversation_id=conversation_id)
 
     alerts.on_queue_raised = pair_raised
+    assignments.risk_brief = alerts.risk_brief
     chat = ChatService(
         pool=pool,
         queue=queue,

@@ -8,6 +8,8 @@ paired, or an index rebuilt after a crash — PostgreSQL wins and the listener's
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import asyncpg
 
@@ -18,8 +20,9 @@ from server.domain.notify import Notifier
 from server.domain.results import Transcript
 from server.errors import ProtocolError, conflict, forbidden, not_found
 from server.metrics import PAIRING_WAIT, PAIRINGS
-from server.store import conversations, messages
+from server.store import conversations, escalations, messages
 from server.store.conversations import Conversation
+from server.store.escalations import Escalation
 from server.vocabulary import ConversationStatus
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,8 @@ class Assignments:
         self._pairing = pairing
         self._notify = notifier
         self._loads = LoadReconciler()
+        # set by the app (the alert channel): what a listener is told about a flagged chat's crisis
+        self.risk_brief: Callable[[Escalation], dict[str, Any]] | None = None
 
     async def reconcile_loads(self) -> int:
         states = await self._presence.all()
@@ -97,10 +102,13 @@ class Assignments:
         return recorded
 
     async def _record(self, pair: Pair, *, notify_listener: bool = True) -> Transcript | None:
+        """The listener gets the conversation, its messages and any crisis still open in it (a seeker
+        flagged while waiting comes first in the queue: the listener who takes them must see why)."""
         try:
             async with self._pool.acquire() as conn:
                 conv = await conversations.assign(conn, pair.conversation_id, pair.listener_id)
                 history = await messages.after(conn, pair.conversation_id, 0, include_staff=True) if conv else []
+                risk = await escalations.unresolved_for(conn, pair.conversation_id) if conv else []
         except BaseException:
             # Could not record: give both sides back so nobody is lost between Redis and PostgreSQL.
             await self._undo(pair)
@@ -113,7 +121,8 @@ class Assignments:
             "matched",
             {"conversation_id": conv.id, "listener": {"display_name": conv.responder_name}},
         )
-        transcript = Transcript(conv, tuple(history))
+        brief = self.risk_brief
+        transcript = Transcript(conv, tuple(history), risk=tuple(brief(e) for e in risk) if brief is not None else ())
         if notify_listener:
             await self._notify.listener(pair.listener_id, "assigned", transcript)
         PAIRINGS.inc()

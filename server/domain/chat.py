@@ -11,7 +11,7 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import asyncpg
 
@@ -26,9 +26,9 @@ from server.effects import best_effort
 from server.errors import ProtocolError, conflict, forbidden, invalid, not_found
 from server.metrics import LATE_ESCALATIONS, MESSAGES
 from server.security.sessions import Actor
-from server.store import audit, conversations, messages, retention, seekers
+from server.store import audit, conversations, escalations, messages, retention, seekers
 from server.store.conversations import Conversation
-from server.store.escalations import Recorded
+from server.store.escalations import Escalation, Recorded
 from server.store.messages import Message
 from server.vocabulary import ConversationStatus, Role, Sender, Visibility
 
@@ -51,6 +51,8 @@ class RiskHandler(Protocol):
     ) -> None: ...
 
     async def on_watch(self, conv: Conversation, message: Message, assessment: Assessment) -> None: ...
+
+    def risk_brief(self, escalation: Escalation) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,9 +359,12 @@ class ChatService:
         async with self._pool.acquire() as conn:
             conv = await access_conversation(conn, actor, conversation_id, Access.READ)
             history = await messages.after(conn, conv.id, after_seq, include_staff=actor.is_staff)
+            # a listener's console after a reload: the crisis panel comes back with the chat
+            risk = await escalations.unresolved_for(conn, conv.id) if actor.role == Role.LISTENER else None
         if actor.role == Role.SEEKER and conv.status != ConversationStatus.ENDED:
             actor.conversation_id = conv.id
-        return Transcript(conv, tuple(history))
+        briefs = None if risk is None else tuple(self._risk.risk_brief(e) for e in risk)
+        return Transcript(conv, tuple(history), risk=briefs)
 
     async def erase(self, actor: Actor, conversation_id: str) -> Erased:
         """A seeker erases their own conversation (ending it first if it is still open)."""

@@ -30,6 +30,8 @@ class Transcript:
     conversation: Conversation
     messages: tuple[Message, ...]
     taken_over: bool | None = None
+    # for a listener (assigned, take, resume): what they are told of each crisis still open in it
+    risk: tuple[dict[str, Any], ...] | None = None
 
     def to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -38,6 +40,8 @@ class Transcript:
         }
         if self.taken_over is not None:
             out["taken_over"] = self.taken_over
+        if self.risk is not None:
+            out["risk"] = list(self.risk)
         return out
 
 
