@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import asyncpg
 import redis.asyncio as aioredis
 
-from server.auth import hash_password
+from server.security.auth import hash_password
 from server.store import users
 from server.store.migrate import migrate
 from server.store.pool import connect

@@ -38,7 +38,7 @@ def build(manager: str, redis_url: str | None) -> tuple[web.Application, socketi
     if manager == "redis":
         client_manager = socketio.AsyncRedisManager(redis_url, redis_options={"max_connections": 1000})
     elif manager == "peerline":
-        from server.socket_manager import LocalFirstRedisManager
+        from server.runtime.socket_manager import LocalFirstRedisManager
 
         assert redis_url
         client_manager = LocalFirstRedisManager(redis_url)

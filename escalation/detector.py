@@ -21,6 +21,7 @@ from escalation.features import Views
 from escalation.lexicon import Lexicon, Rule, load_lexicon, match_token
 from escalation.model import ModelScore, RiskModel, Thresholds
 from escalation.normalize import BOUNDARY_STOP, Normalized
+from escalation.vocabulary import Category, Severity, severity_rank
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +33,16 @@ IMMINENT_PROBABILITY = 0.5  # the model's P(imminent | crisis) from which a mode
 # "tonight" 0.98). Such a window alerts on the rules' word only (a rule hit the model also rates
 # worrying still alerts). On leave-one-writer-out this costs 0.001 of recall (docs/detector.md).
 MIN_MODEL_WORDS = 5
-_SEVERITY_RANK = {None: 0, "none": 0, "high": 1, "imminent": 2}
 # When two categories fire at the same severity, the one needing the most specific response wins:
 # an ingestion needs medical help now, a threat to others or from others needs a different playbook.
-CATEGORY_PRIORITY = {"overdose": 5, "harm_to_others": 4, "abuse": 3, "suicide": 2, "self_harm": 1}
-
-
-def severity_rank(severity: str | None) -> int:
-    return _SEVERITY_RANK.get(severity, 0)
+CATEGORY_PRIORITY: dict[str, int] = {
+    Category.OVERDOSE: 5,
+    Category.HARM_TO_OTHERS: 4,
+    Category.ABUSE: 3,
+    Category.SUICIDE: 2,
+    Category.SELF_HARM: 1,
+}
+__all__ = ["NO_RISK", "UNKNOWN_RISK", "Assessment", "Detector", "Evidence", "severity_rank"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +65,13 @@ class Assessment:
     risk: float | None = None  # the model's calibrated probability of crisis (None: rules only)
     watch: bool = False  # below the alert threshold but worth a quiet hint to the listener
     degraded: bool = False  # the model failed; this is the rules' verdict alone
+    unknown: bool = False  # the detector failed outright: no verdict at all, so it alerts as "unknown risk"
 
 
 NO_RISK = Assessment(False, None, None, ())
+# What a failure of the whole detector (rules included) becomes: an escalation a supervisor looks at,
+# never a silent "no risk". No category and no evidence, because nothing was read.
+UNKNOWN_RISK = Assessment(True, None, Severity.HIGH, (), degraded=True, unknown=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +84,7 @@ class MessageAnalysis:
 class _Candidate:
     rank: tuple[int, int, int]
     rule: Rule
-    severity: str
+    severity: Severity
     hits: tuple[tuple[int, Hit], ...]
 
 
@@ -187,15 +194,15 @@ class Detector:
         t = self.thresholds
         if not rules.escalate and sum(len(m.split()) for m in window) < MIN_MODEL_WORDS:
             return Assessment(False, None, None, (), risk=score.risk)
-        rule_imminent = rules.escalate and rules.severity == "imminent"
+        rule_imminent = rules.escalate and rules.severity == Severity.IMMINENT
         corroborated = rules.escalate and score.risk >= t.watch  # a rule hit the model finds worrying too
         if not rule_imminent and not corroborated and score.risk < t.alert:
             watch = score.risk >= t.watch or rules.escalate
             category = rules.category if rules.escalate else score.category
             return Assessment(False, category if watch else None, None, (), risk=score.risk, watch=watch)
-        category = rules.category if rules.escalate else score.category
+        category = rules.category if rules.escalate and rules.category else score.category
         imminent = rule_imminent or score.imminent >= IMMINENT_PROBABILITY
-        severity = "imminent" if imminent else "high"
+        severity = Severity.IMMINENT if imminent else Severity.HIGH
         evidence = [e for e in rules.evidence if e.category == category]
         for f in score.evidence:
             if len(evidence) >= MAX_EVIDENCE:
@@ -224,8 +231,8 @@ class Detector:
                     support = _support(rule, mi, hit, index)
                     if support is None:
                         continue
-                    imminent = rule.severity == "imminent" or any(c in index for c in rule.imminent_with)
-                    severity = "imminent" if imminent else "high"
+                    imminent = rule.severity == Severity.IMMINENT or any(c in index for c in rule.imminent_with)
+                    severity = Severity.IMMINENT if imminent else Severity.HIGH
                     rank = (severity_rank(severity), CATEGORY_PRIORITY[rule.category], mi)
                     candidates.append(_Candidate(rank, rule, severity, ((mi, hit), *support)))
                     break

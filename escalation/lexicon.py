@@ -17,10 +17,11 @@ import ahocorasick
 import yaml
 
 from escalation.normalize import BOUNDARIES, Normalizer, Tables
+from escalation.vocabulary import Category, Severity
 
 LEXICON_DIR = Path(__file__).with_name("lexicon")
-CATEGORIES = ("suicide", "self_harm", "harm_to_others", "abuse", "overdose")
-SEVERITIES = ("high", "imminent")
+CATEGORIES = tuple(Category)
+SEVERITIES = tuple(Severity)
 SCOPES = ("sentence", "message", "window")
 SPECIAL_CUES = ("IDIOM", "PAST", "CURRENT", "FRAME")
 
@@ -395,7 +396,7 @@ def _parse_rule(lang: str, index: int, raw: Any, cue_phrases: dict[str, set[str]
         raise LexiconError(f"{lang}.rules[{index}] must be a mapping")
     rid = f"{lang}.{raw.get('id', index)}"
     category = raw.get("category")
-    severity = raw.get("severity", "high")
+    severity = raw.get("severity", Severity.HIGH.value)
     if category not in CATEGORIES:
         raise LexiconError(f"rule {rid}: category must be one of {CATEGORIES}")
     if severity not in SEVERITIES:

@@ -20,9 +20,10 @@ newest windows first, so under a sustained overload fresh messages still get the
 the late ones are reviewed as the load allows; a review not done within ``REVIEW_MAX_AGE_S`` is
 given up and counted (``on_unreviewed``). If the worker
 dies or hangs, it is replaced and the batch is assessed once more in a fresh worker; if that fails
-too, by the rules here. If the detector itself raises (a bug), the messages go on marked
-``degraded`` rather than being refused. Each failure calls
-``on_failure`` (the server counts it in its metrics).
+too, by the rules here. If the detector itself raises (a bug), the batch is assessed by the rules
+here; if they raise too, the messages go on (never refused) with ``UNKNOWN_RISK``: an escalation
+flagged "unknown risk", never a silent "no risk". Each worker failure calls ``on_failure`` (the
+server counts it in its metrics).
 """
 
 from __future__ import annotations
@@ -40,14 +41,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from escalation.detector import Assessment, Detector
+from escalation.detector import UNKNOWN_RISK, Assessment, Detector
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 64
 # A detector bug must not stop a seeker's words from reaching their listener: the message is stored
-# and delivered, marked degraded (counted by the server), and the listener can still escalate.
-UNASSESSED = Assessment(False, None, None, (), degraded=True)
+# and delivered, and whatever the rules here cannot assess either alerts as UNKNOWN_RISK.
 BATCH_TIMEOUT_S = 10.0  # a batch that takes longer means a stuck worker: replace it
 REVIEW_MAX_AGE_S = 30.0  # a late review older than this is given up: its escalation would come too late to help
 
@@ -159,11 +159,19 @@ class AssessmentWorker:
             if future.cancelled() and not (task is not None and task.cancelling()):
                 return self._rules_now([list(window)])[0], None  # given up (the worker is closing)
             raise
+        except Exception as exc:  # the dispatcher could not run the batch at all
+            log.error("detector batch failed (%s); this window is assessed by the rules here", type(exc).__name__)
+            return self._rules_now([list(window)])[0], None
 
     def _rules_now(self, windows: list[list[str]]) -> list[Assessment]:
+        """The rules in this process; never raises: if they cannot answer either, the risk is unknown."""
         if self._rules is None:
-            return [UNASSESSED] * len(windows)
-        return [dataclasses.replace(v, degraded=True) for v in self._rules.assess_batch(windows)]
+            return [UNKNOWN_RISK] * len(windows)
+        try:
+            return [dataclasses.replace(v, degraded=True) for v in self._rules.assess_batch(windows)]
+        except Exception as exc:
+            log.error("the rules failed too (%s); the batch alerts as unknown risk", type(exc).__name__)
+            return [UNKNOWN_RISK] * len(windows)
 
     async def _dispatch(self) -> None:
         while True:
@@ -214,8 +222,8 @@ class AssessmentWorker:
                 log.error("detector worker failed (%s, attempt %d); starting a new one", type(exc).__name__, attempt)
                 self._replace_pool(pool)
             except Exception as exc:  # a bug in the detector itself: the message must still get through
-                log.error("detector failed on a batch (%s); the messages go on unassessed", type(exc).__name__)
-                return [UNASSESSED] * len(windows)
+                log.error("detector failed on a batch (%s); the rules here assess it", type(exc).__name__)
+                return self._rules_now(windows)
         log.error("the detector worker failed twice: this batch is assessed by the rules alone")
         return self._rules_now(windows)
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from escalation.detector import Assessment, severity_rank
+from escalation.detector import Assessment
+from escalation.vocabulary import severity_rank
 
 
 def should_escalate(previous: Iterable[tuple[str | None, str]], new: Assessment) -> bool:

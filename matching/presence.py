@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import cast
 
 import orjson
 from redis.asyncio import Redis
@@ -17,7 +19,14 @@ from matching.keys import KEYS, Keys
 from matching.queue import now_ms
 from matching.scripts import register
 
-STATUSES = ("available", "away")
+
+class ListenerStatus(StrEnum):
+    """What a listener chose; ``scripts/pair.lua`` pairs only the ``available`` ones."""
+
+    AVAILABLE = "available"
+    AWAY = "away"
+
+
 HEARTBEAT_S = 2.0
 STALE_MS = 7_000  # not confirmed for this long: no live socket anywhere
 
@@ -44,7 +53,7 @@ class Seen:
 
     async def away_longer_than(self, grace_ms: int) -> list[str]:
         """People whose grace period after their last socket closed has run out."""
-        return list(await self._redis.zrangebyscore(self.key, 0, now_ms() - STALE_MS - grace_ms))
+        return cast(list[str], await self._redis.zrangebyscore(self.key, 0, now_ms() - STALE_MS - grace_ms))
 
     async def forget(self, person_id: str) -> None:
         await self._redis.zrem(self.key, person_id)

@@ -7,14 +7,12 @@ Scores stay below 2**53 so they are exact in Redis's doubles.
 
 from __future__ import annotations
 
-SEVERITY_RANK = {"none": 0, "high": 1, "imminent": 2}
+from escalation.vocabulary import Severity, severity_rank
+
 _TIER_WIDTH = 10**13  # wider than any ms timestamp until the year 2286
-
-
-def severity_rank(severity: str | None) -> int:
-    return SEVERITY_RANK.get(severity or "none", 0)
+_TOP = max(s.rank for s in Severity)
 
 
 def score(severity: str, queued_at_ms: int, *, requeued: bool = False) -> float:
-    tier = 2 * (2 - severity_rank(severity)) + (0 if requeued else 1)
+    tier = 2 * (_TOP - severity_rank(severity)) + (0 if requeued else 1)
     return float(tier * _TIER_WIDTH + queued_at_ms)

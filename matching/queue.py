@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import cast
 
 import orjson
 from redis.asyncio import Redis
 
+from escalation.vocabulary import severity_rank
 from matching.keys import KEYS, Keys
 from matching.priority import score
 
@@ -28,9 +30,6 @@ class Waiting:
 
     def waited_s(self, at_ms: int | None = None) -> float:
         return max(0.0, ((at_ms or now_ms()) - self.queued_at_ms) / 1000)
-
-
-_SEVERITY_BY_RANK = ("none", "high", "imminent")
 
 
 def _encode(w: Waiting) -> bytes:
@@ -95,7 +94,7 @@ class WaitingQueue:
         current = await self.get(conversation_id)
         if current is None:
             return False
-        if _SEVERITY_BY_RANK.index(severity) <= _SEVERITY_BY_RANK.index(current.severity):
+        if severity_rank(severity) <= severity_rank(current.severity):
             return True
         updated = Waiting(
             current.conversation_id,
@@ -120,14 +119,14 @@ class WaitingQueue:
 
     async def ids(self) -> set[str]:
         """Every conversation with a queue entry, in one round trip."""
-        return set(await self._redis.hkeys(self._keys.queue_meta))
+        return set(cast(list[str], await self._redis.hkeys(self._keys.queue_meta)))
 
     async def contains(self, conversation_id: str) -> bool:
         return await self._redis.zscore(self._keys.queue, conversation_id) is not None
 
     async def position(self, conversation_id: str) -> int | None:
         """1 = next in line; None when not queued."""
-        rank = await self._redis.zrank(self._keys.queue, conversation_id)
+        rank = cast(int | None, await self._redis.zrank(self._keys.queue, conversation_id))
         return None if rank is None else rank + 1
 
     async def version(self) -> int:
@@ -136,10 +135,10 @@ class WaitingQueue:
     async def snapshot(self, limit: int = 10_000) -> list[Waiting]:
         """Everyone waiting, in the order they will be served."""
         k = self._keys
-        ids = await self._redis.zrange(k.queue, 0, limit - 1)
+        ids = cast(list[str | bytes], await self._redis.zrange(k.queue, 0, limit - 1))
         if not ids:
             return []
-        metas = await self._redis.hmget(k.queue_meta, ids)
+        metas: list[str | bytes | None] = await self._redis.hmget(k.queue_meta, ids)
         out = []
         for cid, raw in zip(ids, metas, strict=True):
             if raw:

@@ -7,54 +7,54 @@ import contextlib
 import json
 import logging
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
 import orjson
 import socketio
 from aiohttp import web
 from redis.asyncio import Redis
 from socketio import async_server as socketio_async_server
 
-from escalation.alerts import AlertChannel
 from escalation.offload import AssessmentWorker, DetectorConfig
 from escalation.resources import load_guide, load_resources
 from matching.keys import KEYS
 from matching.pairing import Pairing
 from matching.presence import ListenerPresence, Seen
 from matching.queue import WaitingQueue
-from server.absence import Absence
-from server.assignments import Assignments
-from server.auth import TokenIssuer
-from server.chat import ChatService
 from server.config import Settings
-from server.frames import StrictAsyncServer, quiet_library_errors
-from server.gateway.listener import ListenerNamespace
-from server.gateway.seeker import SeekerNamespace
-from server.gateway.supervisor import SupervisorNamespace
-from server.heartbeat import Heartbeat
-from server.http_api import SERVICES, add_routes, errors_as_json, same_site_posts
-from server.identity import Identity
-from server.jobs import PeriodicJobs
-from server.leader import LeaderLock
-from server.limits import Limits, build_limits
-from server.listeners import ListenerService
-from server.loop_lag import watch_loop_lag
+from server.domain.absence import Absence
+from server.domain.alerts import AlertChannel
+from server.domain.assignments import Assignments
+from server.domain.chat import ChatService
+from server.domain.listeners import ListenerService
+from server.domain.notify import Notifier
+from server.domain.overview import Overview
+from server.domain.supervision import Supervision
+from server.edge.frames import StrictAsyncServer, quiet_library_errors
+from server.edge.gateway.listener import ListenerNamespace
+from server.edge.gateway.seeker import SeekerNamespace
+from server.edge.gateway.supervisor import SupervisorNamespace
+from server.edge.http_api import add_routes, errors_as_json, same_site_posts
+from server.edge.origins import engineio_origin_check
+from server.edge.static import add_static_routes, security_headers
 from server.metrics import DETECTOR_WORKER_FAILURES
-from server.notify import Notifier
-from server.origins import engineio_origin_check
-from server.overview import Overview
-from server.queue_watch import QueueWatch
-from server.redis_options import redis_options
-from server.revocation import Revocations
-from server.sessions import Actor, Sessions
-from server.socket_manager import LocalFirstRedisManager
-from server.static import add_static_routes, security_headers
+from server.runtime.heartbeat import Heartbeat
+from server.runtime.jobs import PeriodicJobs
+from server.runtime.leader import LeaderLock
+from server.runtime.loop_lag import watch_loop_lag
+from server.runtime.queue_watch import QueueWatch
+from server.runtime.redis_options import redis_options
+from server.runtime.socket_manager import LocalFirstRedisManager
+from server.runtime.token_watch import TokenWatch
+from server.security.auth import TokenIssuer
+from server.security.identity import Identity
+from server.security.limits import build_limits
+from server.security.revocation import Revocations
+from server.security.sessions import Sessions
+from server.services import SERVICES, Services
 from server.store.pool import create_pool
-from server.supervision import Supervision
-from server.token_watch import TokenWatch
+from server.vocabulary import Role
 
 log = logging.getLogger(__name__)
 
@@ -87,62 +87,20 @@ class OrjsonForSocketIO:
             return [UNDECODABLE_EVENT]
 
 
-@dataclass
-class Services:
-    settings: Settings
-    pool: asyncpg.Pool
-    redis: Redis
-    sio: socketio.AsyncServer
-    tokens: TokenIssuer
-    sessions: Sessions
-    identity: Identity
-    limits: Limits
-    revocations: Revocations
-    token_watch: TokenWatch
-    notifier: Notifier
-    queue: WaitingQueue
-    presence: ListenerPresence
-    seen: dict[str, Seen]
-    assignments: Assignments
-    alerts: AlertChannel
-    chat: ChatService
-    listeners: ListenerService
-    supervision: Supervision
-    overview: Overview
-    queue_watch: QueueWatch
-    jobs: PeriodicJobs
-    heartbeat: Heartbeat
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    draining: bool = False
-
-    def token_revoked(self, actor: Actor) -> bool:
-        return actor.token_expires_at <= time.time()
-
-    async def readiness(self) -> list[str]:
-        failed = []
-        try:
-            async with asyncio.timeout(2):
-                async with self.pool.acquire() as conn:
-                    await conn.fetchval("select 1")
-        except Exception:
-            failed.append("postgres")
-        try:
-            async with asyncio.timeout(2):
-                await self.redis.ping()
-        except Exception:
-            failed.append("redis")
-        return failed
-
-
 async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Services:
-    assert settings.database_url and settings.redis_url and settings.jwt_secret
+    if not (settings.database_url and settings.redis_url and settings.jwt_secret):
+        raise ValueError("DATABASE_URL, REDIS_URL and JWT_SECRET are required")
     pool = await create_pool(settings.database_url, size=settings.db_pool_size)
     redis = Redis.from_url(settings.redis_url, decode_responses=True, **redis_options(settings.redis_max_connections))
     sessions = Sessions()
     notifier = Notifier(sio)
     queue = WaitingQueue(redis)
     presence = ListenerPresence(redis)
-    seen = {"listener": presence.seen, "seeker": Seen(redis, "seeker"), "supervisor": Seen(redis, "supervisor")}
+    seen: dict[str, Seen] = {
+        Role.LISTENER: presence.seen,
+        Role.SEEKER: Seen(redis, Role.SEEKER),
+        Role.SUPERVISOR: Seen(redis, Role.SUPERVISOR),
+    }
     pairing = Pairing(redis, topic_wait_s=settings.match_topic_wait_s)
     assignments = Assignments(pool=pool, queue=queue, presence=presence, pairing=pairing, notifier=notifier)
     # The first start compiles the lexicons (tens of seconds on a small machine) and caches the result;
@@ -172,7 +130,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         resources=load_resources(str(settings.crisis_resources_file) if settings.crisis_resources_file else None),
         guide=load_guide(str(settings.crisis_guide_file) if settings.crisis_guide_file else None),
         queue=queue,
-        supervisors=seen["supervisor"],
+        supervisors=seen[Role.SUPERVISOR],
         notifier=notifier,
         realert_s=settings.escalation_realert_s,
         page_after_s=settings.escalation_page_after_s,
@@ -199,7 +157,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
     absence = Absence(
         pool=pool,
         presence=presence,
-        seekers_seen=seen["seeker"],
+        seekers_seen=seen[Role.SEEKER],
         assignments=assignments,
         chat=chat,
         notifier=notifier,
@@ -261,13 +219,15 @@ async def stop_background(services: Services) -> None:
 def create_app(settings: Settings) -> web.Application:
     """The aiohttp application; services are built on startup (inside the running loop)."""
     app = web.Application(middlewares=[errors_as_json, security_headers, same_site_posts], client_max_size=64 * 1024)
-    # Local delivery first; Redis carries only what another process needs (server/socket_manager.py).
+    # Local delivery first; Redis carries only what another process needs (server/runtime/socket_manager.py).
+    if not settings.redis_url:
+        raise ValueError("REDIS_URL is required (python -m server serve starts embedded services when both are unset)")
     manager = LocalFirstRedisManager(
         settings.redis_url,
         redis_options=redis_options(settings.redis_max_connections, commands=False),
     )
-    quiet_library_errors()  # a malformed long-polling POST: one line, no traceback (server/frames.py)
-    sio = StrictAsyncServer(  # closes a connection at its first malformed frame (server/frames.py)
+    quiet_library_errors()  # a malformed long-polling POST: one line, no traceback (server/edge/frames.py)
+    sio = StrictAsyncServer(  # closes a connection at its first malformed frame (server/edge/frames.py)
         async_mode="aiohttp",
         client_manager=manager,
         cors_allowed_origins=engineio_origin_check(settings.allowed_origins),  # ours + ALLOWED_ORIGINS only
@@ -303,7 +263,7 @@ def create_app(settings: Settings) -> web.Application:
     async def shutdown(app: web.Application) -> None:
         """SIGTERM: the listening socket is already closed; finish in-flight writes, then drop every
         transport without a close packet so clients reconnect (to another process) and resume."""
-        services: Services = app[SERVICES]  # type: ignore[assignment]
+        services = app[SERVICES]
         services.draining = True
         await stop_background(services)  # another process takes the periodic jobs over at once
         pending = [t for t in list(socketio_async_server.task_reference_holder) if not t.done()]
@@ -316,7 +276,7 @@ def create_app(settings: Settings) -> web.Application:
         log.info("drained: %d in-flight events finished, clients told to reconnect", len(pending))
 
     async def cleanup(app: web.Application) -> None:
-        services: Services = app[SERVICES]  # type: ignore[assignment]
+        services = app[SERVICES]
         await stop_background(services)
         await manager.close()
         await services.alerts.close()

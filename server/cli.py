@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from server.config import ConfigError, Settings
+from server.vocabulary import STAFF_ROLES, Role
 
 log = logging.getLogger("server")
 
@@ -36,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="user_command", required=True)
     add = user.add_parser("add", help="create a staff account")
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=["listener", "supervisor", "admin"])
+    add.add_argument("--role", required=True, choices=[r.value for r in STAFF_ROLES])
     add.add_argument("--topics", default="", help="comma-separated topic ids (default: every topic)")
     add.add_argument("--languages", default="en")
     add.add_argument(
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     # command's one useful line, and nothing an operator of the service acts on. Its warnings still show.
     logging.getLogger("pgserver").setLevel(logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING)
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
-    from server.crypto import KeyError_, build_cipher, configure
+    from server.security.crypto import KeyError_, build_cipher, configure
 
     try:
         configure(build_cipher(settings.message_key, settings.message_keys_old))
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
                 settings = dataclasses.replace(settings, host=args.host)
             return serve(settings)
         if command == "new-key":
-            from server.crypto import new_key_spec
+            from server.security.crypto import new_key_spec
 
             print(new_key_spec(args.key_id))
             return 0
@@ -120,7 +121,7 @@ def database_url(settings: Settings) -> Iterator[str]:
         return
     if settings.redis_url:
         raise ConfigError("REDIS_URL is set but DATABASE_URL is not")
-    from server.embedded import postgres_only
+    from server.runtime.embedded import postgres_only
 
     dsn, handle = postgres_only(settings.data_dir)
     try:
@@ -151,7 +152,7 @@ async def _admin(command: str, args: argparse.Namespace, dsn: str, settings: Set
                 print(_line(row))
             return 0
         if command == "export-labels":
-            from server.training_labels import export_labels
+            from server.domain.training_labels import export_labels
 
             try:
                 count = await export_labels(conn, args.out, since=args.since, window=settings.detector_window)
@@ -161,7 +162,7 @@ async def _admin(command: str, args: argparse.Namespace, dsn: str, settings: Set
             print(f"wrote {count} training rows to {args.out}")
             return 0
         if command == "purge":
-            from server.retention import purge
+            from server.store.retention import purge
 
             result = await purge(
                 conn,
@@ -218,7 +219,7 @@ def _derived_name(role: str) -> str:
 
 
 async def _user(conn: Any, args: argparse.Namespace, settings: Settings) -> int:
-    from server.auth import hash_password
+    from server.security.auth import hash_password
     from server.store import users
 
     if args.user_command == "add":
@@ -248,7 +249,7 @@ async def _user(conn: Any, args: argparse.Namespace, settings: Settings) -> int:
         print(f"created {user.role} {user.username} ({user.id}), shown to others as {user.display_name!r}")
         if not args.display_name:
             print("(no --display-name given: that name was derived; the login is never shown to seekers)")
-        if user.role == "listener":
+        if user.role == Role.LISTENER:
             print("they start Away: after signing in at /listener, choose Available to receive chats")
         return 0
     if args.user_command == "list":
@@ -257,11 +258,11 @@ async def _user(conn: Any, args: argparse.Namespace, settings: Settings) -> int:
             print(f"{u.username}\t{u.role}\t{state}\ttopics={','.join(u.topics)}\tlanguages={','.join(u.languages)}")
         return 0
     if args.user_command == "deactivate":
-        user = await users.set_active(conn, args.name, False)
-        if user is None:
+        deactivated = await users.set_active(conn, args.name, False)
+        if deactivated is None:
             print(f"no user {args.name!r}", file=sys.stderr)
             return 1
-        print(f"deactivated {user.username}")
+        print(f"deactivated {deactivated.username}")
         return 0
     return 2
 
@@ -274,7 +275,7 @@ def serve(settings: Settings) -> int:
     """Run until SIGINT/SIGTERM; on the embedded default, own the embedded services' lifetime."""
     with contextlib.ExitStack() as stack:
         if settings.embedded:
-            from server.embedded import EmbeddedServices
+            from server.runtime.embedded import EmbeddedServices
 
             embedded = stack.enter_context(EmbeddedServices(settings.data_dir))
             settings = dataclasses.replace(
@@ -301,7 +302,8 @@ async def _serve(settings: Settings) -> None:
     from server.store.migrate import migrate
     from server.store.pool import connect
 
-    assert settings.database_url
+    if not settings.database_url:
+        raise SystemExit("DATABASE_URL is required")
     conn = await connect(settings.database_url)
     try:
         await migrate(conn)

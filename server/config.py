@@ -9,10 +9,10 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 
-from server.addresses import IPNetwork
+from server.security.addresses import IPNetwork
 
 DEFAULT_TOPICS: tuple[tuple[str, str], ...] = (
     ("mental_health", "Mental health"),
@@ -32,7 +32,7 @@ DEFAULT_LANGUAGES: tuple[tuple[str, str], ...] = (("en", "English"), ("es", "Esp
 MIN_JWT_SECRET_BYTES = 32
 MIN_METRICS_TOKEN_BYTES = 16
 
-# Each can be set as RATE_LIMIT_<NAME> in the `limits` notation ("30/minute"); see server/limits.py.
+# Each can be set as RATE_LIMIT_<NAME> in the `limits` notation ("30/minute"); see server/security/limits.py.
 RATE_LIMIT_NAMES = (
     "events_per_socket",
     "chat_requests_per_seeker",
@@ -147,38 +147,51 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Each setting is read from the variable named like its field (``port`` from ``PORT``) with the
+        default written once, on the field above; only its parsing is written here."""
         env = os.environ if env is None else env
+        defaults = {f.name: f.default for f in fields(cls) if f.default is not MISSING}
 
-        def number(name: str, default: float) -> float:
-            raw = env.get(name)
+        def number(name: str) -> float:
+            default = defaults[name]
+            raw = env.get(name.upper())
             if raw is None or raw == "":
-                return default
+                return float(default)
             try:
                 value = float(raw)
             except ValueError:
-                raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+                raise ConfigError(f"{name.upper()} must be a number, got {raw!r}") from None
             if value < 0:
-                raise ConfigError(f"{name} must not be negative")
+                raise ConfigError(f"{name.upper()} must not be negative")
             return value
 
-        def positive(name: str, default: float) -> float:
-            value = number(name, default)
+        def positive(name: str) -> float:
+            value = number(name)
             if value <= 0:
-                raise ConfigError(f"{name} must be greater than zero")
+                raise ConfigError(f"{name.upper()} must be greater than zero")
             return value
+
+        def whole(name: str) -> int:
+            return int(positive(name))
+
+        def text(name: str) -> str:
+            return env.get(name.upper(), defaults[name])
+
+        def optional(name: str) -> str | None:
+            return env.get(name.upper()) or None
 
         def probability(name: str) -> float | None:
-            if not env.get(name):
+            if not env.get(name.upper()):
                 return None
-            value = number(name, 0.0)
+            value = number(name)
             if not 0 < value <= 1:
-                raise ConfigError(f"{name} must be a probability in (0, 1], got {value}")
+                raise ConfigError(f"{name.upper()} must be a probability in (0, 1], got {value}")
             return value
 
-        def pairs(name: str, default: tuple[tuple[str, str], ...]) -> tuple[Topic, ...]:
-            raw = env.get(name)
+        def pairs(name: str) -> tuple[Topic, ...]:
+            raw = env.get(name.upper())
             if not raw:
-                return tuple(Topic(i, label) for i, label in default)
+                return defaults[name]
             items = []
             for part in raw.split(","):
                 ident, _, label = part.strip().partition("=")
@@ -186,13 +199,13 @@ class Settings:
                     continue
                 items.append(Topic(ident.strip(), (label or ident).strip()))
             if not items:
-                raise ConfigError(f"{name} lists nothing")
+                raise ConfigError(f"{name.upper()} lists nothing")
             return tuple(items)
 
         def gc_thresholds() -> tuple[int, int, int]:
             raw = env.get("GC_THRESHOLDS", "").strip()
             if not raw:
-                return (50_000, 50, 1_000)
+                return defaults["gc_thresholds"]
             try:
                 values = tuple(int(v) for v in raw.split(","))
             except ValueError:
@@ -201,55 +214,63 @@ class Settings:
                 raise ConfigError("GC_THRESHOLDS must be three whole numbers, e.g. 50000,50,1000")
             return (values[0], values[1], values[2])
 
+        def switch(name: str) -> bool:
+            raw = env.get(name.upper())
+            return defaults[name] if raw is None else raw.lower() not in ("0", "off", "false", "no")
+
+        def path(name: str) -> Path | None:
+            raw = env.get(name.upper())
+            return Path(raw) if raw else None
+
         origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
-        metrics_token = env.get("METRICS_TOKEN") or None
+        metrics_token = optional("metrics_token")
         if metrics_token is not None and len(metrics_token.encode()) < MIN_METRICS_TOKEN_BYTES:
             raise ConfigError(f"METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_BYTES} bytes long")
         return cls(
-            database_url=env.get("DATABASE_URL") or None,
-            redis_url=env.get("REDIS_URL") or None,
-            jwt_secret=env.get("JWT_SECRET") or None,
-            port=int(positive("PORT", 8080)),
-            host=env.get("HOST", "0.0.0.0"),
+            database_url=optional("database_url"),
+            redis_url=optional("redis_url"),
+            jwt_secret=optional("jwt_secret"),
+            port=whole("port"),
+            host=text("host"),
             # absolute once, here: redis-server changes into its --dir before it opens --logfile, so a
             # relative folder would name a different place for each embedded service
-            data_dir=Path(env.get("PEERLINE_DATA_DIR", ".peerline")).expanduser().resolve(),
-            topics=pairs("TOPICS", DEFAULT_TOPICS),
-            languages=pairs("LANGUAGES", DEFAULT_LANGUAGES),
-            seeker_token_ttl_s=int(positive("SEEKER_TOKEN_TTL_S", 24 * 3600)),
-            staff_token_ttl_s=int(positive("STAFF_TOKEN_TTL_S", 12 * 3600)),
-            match_topic_wait_s=number("MATCH_TOPIC_WAIT_S", 60.0),
-            pairing_interval_s=positive("PAIRING_INTERVAL_S", 1.0),
-            queue_update_interval_s=positive("QUEUE_UPDATE_INTERVAL_S", 1.0),
-            listener_grace_s=number("LISTENER_GRACE_S", 30.0),
-            seeker_grace_s=number("SEEKER_GRACE_S", 120.0),
-            escalation_realert_s=positive("ESCALATION_REALERT_S", 30.0),
-            escalation_page_after_s=number("ESCALATION_PAGE_AFTER_S", 120.0),
-            escalation_webhook_url=env.get("ESCALATION_WEBHOOK_URL") or None,
-            dashboard_url=env.get("DASHBOARD_URL") or None,
-            shutdown_grace_s=positive("SHUTDOWN_GRACE_S", 10.0),
-            redis_max_connections=int(positive("REDIS_MAX_CONNECTIONS", 1000)),
-            db_pool_size=int(positive("DB_POOL_SIZE", 20)),
-            detector_window=int(positive("DETECTOR_WINDOW", 5)),
-            escalation_alert_threshold=probability("ESCALATION_ALERT_THRESHOLD"),
-            escalation_watch_threshold=probability("ESCALATION_WATCH_THRESHOLD"),
-            detector_model=env.get("DETECTOR_MODEL", "on").lower() not in ("0", "off", "false", "no"),
-            detector_deadline_s=positive("DETECTOR_DEADLINE_S", 0.5),
+            data_dir=Path(env.get("PEERLINE_DATA_DIR", defaults["data_dir"])).expanduser().resolve(),
+            topics=pairs("topics"),
+            languages=pairs("languages"),
+            seeker_token_ttl_s=whole("seeker_token_ttl_s"),
+            staff_token_ttl_s=whole("staff_token_ttl_s"),
+            match_topic_wait_s=number("match_topic_wait_s"),
+            pairing_interval_s=positive("pairing_interval_s"),
+            queue_update_interval_s=positive("queue_update_interval_s"),
+            listener_grace_s=number("listener_grace_s"),
+            seeker_grace_s=number("seeker_grace_s"),
+            escalation_realert_s=positive("escalation_realert_s"),
+            escalation_page_after_s=number("escalation_page_after_s"),
+            escalation_webhook_url=optional("escalation_webhook_url"),
+            dashboard_url=optional("dashboard_url"),
+            shutdown_grace_s=positive("shutdown_grace_s"),
+            redis_max_connections=whole("redis_max_connections"),
+            db_pool_size=whole("db_pool_size"),
+            detector_window=whole("detector_window"),
+            escalation_alert_threshold=probability("escalation_alert_threshold"),
+            escalation_watch_threshold=probability("escalation_watch_threshold"),
+            detector_model=switch("detector_model"),
+            detector_deadline_s=positive("detector_deadline_s"),
             allowed_origins=origins,
             rate_limits={
                 name: env[f"RATE_LIMIT_{name.upper()}"]
                 for name in RATE_LIMIT_NAMES
                 if env.get(f"RATE_LIMIT_{name.upper()}")
             },
-            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            log_level=text("log_level").upper(),
             gc_thresholds=gc_thresholds(),
-            message_key=env.get("MESSAGE_KEY") or None,
-            message_keys_old=env.get("MESSAGE_KEYS_OLD") or None,
+            message_key=optional("message_key"),
+            message_keys_old=optional("message_keys_old"),
             metrics_token=metrics_token,
-            retention_days=positive("RETENTION_DAYS", 30.0),
-            escalation_retention_days=positive("ESCALATION_RETENTION_DAYS", 365.0),
-            token_check_interval_s=positive("TOKEN_CHECK_INTERVAL_S", 30.0),
+            retention_days=positive("retention_days"),
+            escalation_retention_days=positive("escalation_retention_days"),
+            token_check_interval_s=positive("token_check_interval_s"),
             trusted_proxies=_trusted_proxies(env),
-            crisis_resources_file=Path(env["CRISIS_RESOURCES_FILE"]) if env.get("CRISIS_RESOURCES_FILE") else None,
-            crisis_guide_file=Path(env["CRISIS_GUIDE_FILE"]) if env.get("CRISIS_GUIDE_FILE") else None,
+            crisis_resources_file=path("crisis_resources_file"),
+            crisis_guide_file=path("crisis_guide_file"),
         )

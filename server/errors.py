@@ -21,7 +21,8 @@ class ProtocolError(Exception):
     """Raised anywhere in the domain; the gateway turns it into ``{"ok": false, "error": ...}``."""
 
     def __init__(self, code: str, message: str, **extra: Any) -> None:
-        assert code in CODES, code
+        if code not in CODES:
+            raise ValueError(f"unknown error code {code!r}")
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message

@@ -32,6 +32,10 @@ LATE_ESCALATIONS = Counter(
     "peerline_detector_late_escalations_total",
     "Escalations raised by the risk model's late review of a message the rules had answered in time",
 )
+DETECTOR_UNKNOWN = Counter(
+    "peerline_detector_unknown_total",
+    "Seeker messages the detector could not assess at all (rules included), escalated as unknown risk",
+)
 DETECTOR_WORKER_FAILURES = Counter(
     "peerline_detector_worker_failures_total", "Detector worker processes that died or hung and were replaced"
 )

@@ -74,12 +74,12 @@ def backends() -> Iterator[Backends]:
     stack: list[object] = []
     tmp = Path(tempfile.mkdtemp(prefix="peerline-test-"))
     if not database_url:
-        from server.embedded import start_postgres
+        from server.runtime.embedded import start_postgres
 
         database_url, pg = start_postgres(tmp)
         stack.append(pg)
     if not redis_url:
-        from server.embedded import start_redis
+        from server.runtime.embedded import start_redis
 
         redis_url, proc = start_redis(tmp)
         stack.append(proc)

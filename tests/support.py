@@ -19,8 +19,8 @@ from typing import Any
 import aiohttp
 import socketio
 
-from server.auth import hash_password
-from server.embedded import start_redis
+from server.runtime.embedded import start_redis
+from server.security.auth import hash_password
 from server.store import users
 from server.store.pool import connect
 

@@ -67,3 +67,36 @@ def test_gc_thresholds_default_and_setting() -> None:
     for bad in ("700,10", "a,b,c", "-1,10,10"):
         with pytest.raises(ConfigError, match="GC_THRESHOLDS"):
             Settings.from_env({"GC_THRESHOLDS": bad})
+
+
+def test_the_readme_table_states_the_defaults_the_code_has() -> None:
+    """Each default is written once (on the ``Settings`` field); the README's table must agree with it."""
+    import re
+    from dataclasses import fields
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    settings = Settings.from_env({})
+    names = {f.name for f in fields(Settings)}
+    checked = 0
+    for row in table.splitlines():
+        cells = [c.strip() for c in row.strip().strip("|").split("|")]
+        if len(cells) < 2 or not cells[0].startswith("`"):
+            continue
+        variables = re.findall(r"`([A-Z_]+)`", cells[0])
+        values = re.findall(r"`([^`]+)`", cells[1])
+        if len(variables) != len(values):
+            continue
+        for variable, value in zip(variables, values, strict=True):
+            name = variable.lower()
+            actual = getattr(settings, name, None) if name in names else None
+            if isinstance(actual, bool):
+                assert actual == (value == "on"), variable
+            elif isinstance(actual, int | float):
+                assert float(value) == actual, variable
+            elif isinstance(actual, str):
+                assert value == actual, variable
+            else:
+                continue
+            checked += 1
+    assert checked >= 20

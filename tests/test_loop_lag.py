@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from server.loop_lag import watch_loop_lag
 from server.metrics import LOOP_LAG
+from server.runtime.loop_lag import watch_loop_lag
 
 
 def _over(seconds: float) -> float:

@@ -8,7 +8,9 @@ from typing import Any
 
 import asyncpg
 
+from server.store.rows import bind
 from server.timefmt import iso
+from server.vocabulary import Role, sql_severity_rank
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +34,7 @@ class Conversation:
         """Who answers the seeker now: their listener, a supervisor who took it over, or nobody yet."""
         if self.responder_id is None:
             return None
-        return "listener" if self.responder_id == self.listener_id else "supervisor"
+        return Role.LISTENER if self.responder_id == self.listener_id else Role.SUPERVISOR
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -59,7 +61,7 @@ _SELECT = (
 def _conversation(row: asyncpg.Record | None) -> Conversation | None:
     if row is None:
         return None
-    return Conversation(*row.values())
+    return bind(Conversation, row)
 
 
 class AlreadyOpen(Exception):
@@ -77,7 +79,8 @@ async def create(conn: asyncpg.Connection, seeker_id: str, topic: str, language:
     except asyncpg.UniqueViolationError:
         raise AlreadyOpen from None
     conv = await get(conn, cid)
-    assert conv is not None
+    if conv is None:
+        raise RuntimeError("the conversation just inserted is not there")
     return conv
 
 
@@ -126,11 +129,44 @@ async def requeue(conn: asyncpg.Connection, conversation_id: str) -> Conversatio
     return await get(conn, conversation_id) if done else None
 
 
+def write_allowed(conv: str, *, role: str, actor: str, joined: str) -> str:
+    """The write rule of ``server/access.may`` as SQL over the conversation row ``conv`` (the others are
+    SQL expressions: the actor's role as the chat passes it, their id, whether they joined it). The
+    one-statement message post decides with it; ``tests/domain/test_access.py`` keeps the two in step."""
+    return (
+        f"case {role}::text when '{Role.SEEKER}' then {conv}.seeker_id = {actor}::uuid"
+        f" when '{Role.LISTENER}' then {conv}.listener_id is not distinct from {actor}::uuid"
+        f" else ({joined}::bool or {conv}.responder_id is not distinct from {actor}::uuid) end"
+    )
+
+
+async def may_write(
+    conn: asyncpg.Connection, conversation_id: str, *, role: str, actor_id: str, joined: bool
+) -> bool | None:
+    """``write_allowed`` on its own (None: no such conversation)."""
+    return await conn.fetchval(
+        f"select {write_allowed('c', role='$2', actor='$3', joined='$4')} from conversations c where c.id = $1::uuid",
+        conversation_id,
+        role,
+        actor_id,
+        joined,
+    )
+
+
+async def take_over(conn: asyncpg.Connection, conversation_id: str, supervisor_id: str) -> None:
+    """A supervisor becomes the responder; the listener (if any) leaves the conversation."""
+    await conn.execute(
+        "update conversations set status = 'active', responder_id = $2::uuid, listener_id = null,"
+        " assigned_at = coalesce(assigned_at, now()) where id = $1::uuid",
+        conversation_id,
+        supervisor_id,
+    )
+
+
 async def raise_severity(conn: asyncpg.Connection, conversation_id: str, severity: str) -> None:
     await conn.execute(
         "update conversations set severity = $2 where id = $1::uuid and"
-        " (case severity when 'imminent' then 2 when 'high' then 1 else 0 end)"
-        " < (case $2 when 'imminent' then 2 when 'high' then 1 else 0 end)",
+        f" {sql_severity_rank('severity')} < {sql_severity_rank('$2')}",
         conversation_id,
         severity,
     )
@@ -161,10 +197,10 @@ async def all_queued(conn: asyncpg.Connection) -> list[Conversation]:
 
 async def active_load(conn: asyncpg.Connection) -> dict[str, int]:
     rows = await conn.fetch(
-        "select listener_id::text, count(*) from conversations where status = 'active'"
+        "select listener_id::text as listener_id, count(*) as n from conversations where status = 'active'"
         " and listener_id is not null group by listener_id"
     )
-    return {r[0]: r[1] for r in rows}
+    return {r["listener_id"]: r["n"] for r in rows}
 
 
 async def count_active(conn: asyncpg.Connection) -> int:

@@ -8,8 +8,10 @@ from typing import Any
 
 import asyncpg
 
-from server.crypto import cipher
+from server.security.crypto import cipher
+from server.store.rows import bind
 from server.timefmt import iso
+from server.vocabulary import severity_rank, sql_severity_rank
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +65,10 @@ class Escalation:
 
 _SELECT = (
     "select e.id::text, e.conversation_id::text, e.source, e.category, e.severity, e.evidence, e.reason, e.status,"
-    " e.created_at, e.acknowledged_at, e.resolved_at, e.outcome, e.note, lu.display_name, au.display_name,"
-    " e.last_alerted_at, e.paged_at,"
-    " case when c.listener_id is null and c.responder_id is not null then ru.display_name end, e.updated_at,"
-    " e.message_id::text, c.topic, c.language"
+    " e.created_at, e.acknowledged_at, e.resolved_at, e.outcome, e.note, lu.display_name as listener_name,"
+    " au.display_name as acknowledged_by_name, e.last_alerted_at, e.paged_at,"
+    " case when c.listener_id is null and c.responder_id is not null then ru.display_name end as taken_over_by_name,"
+    " e.updated_at, e.message_id::text as message_id, c.topic, c.language"
     " from escalations e join conversations c on c.id = e.conversation_id"
     " left join users lu on lu.id = c.listener_id"
     " left join users ru on ru.id = c.responder_id"
@@ -87,9 +89,9 @@ class Recorded:
 def _escalation(row: asyncpg.Record | None) -> Escalation | None:
     if row is None:
         return None
-    values = list(row.values())
-    values[5] = [{**e, "text": cipher().open(e.get("text", ""), values[1])} for e in values[5] or []]
-    return Escalation(*values)
+    box, conversation_id = cipher(), row["conversation_id"]
+    evidence = [{**e, "text": box.open(e.get("text", ""), conversation_id)} for e in row["evidence"] or []]
+    return bind(Escalation, row, evidence=evidence)
 
 
 async def create(
@@ -117,7 +119,8 @@ async def create(
         raised_by,
     )
     found = await get(conn, eid)
-    assert found is not None
+    if found is None:
+        raise RuntimeError("the escalation just inserted is not there")
     return found
 
 
@@ -156,9 +159,7 @@ async def open_for(conn: asyncpg.Connection, conversation_id: str) -> list[Escal
     return [e for e in map(_escalation, rows) if e is not None]
 
 
-_SEVERITY_RANK = {"high": 1, "imminent": 2}
 MAX_EVIDENCE_SPANS = 32
-_RANK = "(case {} when 'imminent' then 2 when 'high' then 1 else 0 end)"
 
 
 async def add_evidence(
@@ -173,13 +174,14 @@ async def add_evidence(
     known = {(e.get("text"), e.get("category"), e.get("severity")) for e in current.evidence}
     fresh = [e for e in evidence if (e.get("text"), e.get("category"), e.get("severity")) not in known]
     fresh = fresh[: max(0, MAX_EVIDENCE_SPANS - len(current.evidence))]  # a long chat cannot grow it without bound
-    rises = _SEVERITY_RANK.get(severity, 0) > _SEVERITY_RANK.get(current.severity, 0)
+    rises = severity_rank(severity) > severity_rank(current.severity)
     if not fresh and not rises:
         return None
     sealed = [{**e, "text": cipher().seal(e.get("text", ""), current.conversation_id)} for e in fresh]
     await conn.execute(
         "update escalations set evidence = evidence || $2::jsonb, updated_at = now(),"
-        f" severity = case when {_RANK.format('$3::text')} > {_RANK.format('severity')} then $3 else severity end"
+        f" severity = case when {sql_severity_rank('$3::text')} > {sql_severity_rank('severity')}"
+        " then $3 else severity end"
         " where id = $1::uuid",
         escalation_id,
         sealed,
@@ -218,12 +220,11 @@ async def unresolved_since(conn: asyncpg.Connection, since: datetime) -> list[tu
         f"{_SELECT} where e.created_at >= $1 and e.status <> 'resolved' order by e.created_at", since
     )
     found = [e for e in map(_escalation, rows) if e is not None]
-    listeners = dict(
-        await conn.fetch(
-            "select id::text, listener_id::text from conversations where id = any($1::uuid[])",
-            [e.conversation_id for e in found],
-        )
+    rows = await conn.fetch(
+        "select id::text as id, listener_id::text as listener_id from conversations where id = any($1::uuid[])",
+        [e.conversation_id for e in found],
     )
+    listeners = {r["id"]: r["listener_id"] for r in rows}
     return [(e, listeners.get(e.conversation_id)) for e in found]
 
 

@@ -8,8 +8,10 @@ from typing import Any
 
 import asyncpg
 
-from server.crypto import cipher
+from server.security.crypto import cipher
+from server.store.conversations import Conversation, write_allowed
 from server.store.pool import hot
+from server.store.rows import bind
 from server.timefmt import iso
 
 
@@ -51,9 +53,7 @@ _NIL = "00000000-0000-0000-0000-000000000000"
 def _message(row: asyncpg.Record | None) -> Message | None:
     if row is None:
         return None
-    values = list(row.values())
-    values[7] = cipher().open(values[7], values[1])  # text, opened with its conversation id
-    return Message(*values)
+    return bind(Message, row, text=cipher().open(row["text"], row["conversation_id"]))
 
 
 async def by_client_id(
@@ -102,7 +102,8 @@ async def append(
         sender_name,
     )
     message = _message(row)
-    assert message is not None
+    if message is None:
+        raise RuntimeError("insert into messages returned no row")
     return message
 
 
@@ -178,7 +179,7 @@ class Posted:
     """What the one-statement post found: the conversation (None when unknown), whether the caller may
     write to it, and the message — the new one, or the first copy of a retry (``duplicate``)."""
 
-    conversation: Any | None
+    conversation: Conversation | None
     allowed: bool
     message: Message | None
     duplicate: bool
@@ -214,10 +215,7 @@ def _prefixed(prefix: str) -> str:
 # still the one that window ends with (``stale``): the caller then rebuilds the window and assesses again.
 _POST = f"""
 with conv as (
-    select c.*, case $7::text
-        when 'seeker' then c.seeker_id = $3::uuid
-        when 'listener' then c.listener_id is not distinct from $3::uuid
-        else ($8::bool or c.responder_id is not distinct from $3::uuid) end as allowed,
+    select c.*, {write_allowed("c", role="$7", actor="$3", joined="$8")} as allowed,
       $10::bigint is null or $10::bigint = coalesce((select m.seq from messages m
         where m.conversation_id = $1::uuid and m.sender = 'seeker' order by m.seq desc limit 1), 0) as fresh
     from conversations c where c.id = $1::uuid for update
@@ -234,9 +232,12 @@ with conv as (
     select $1::uuid, case when $6 = 'all' then bump.last_seq end, bump.last_seq, $2, $4, $3::uuid, $5, $6, $9
     from bump returning *
 )
-select conv.id::text, conv.seeker_id::text, conv.topic, conv.language, conv.status, conv.severity,
-       conv.listener_id::text, u.display_name, conv.responder_id::text, conv.last_seq, conv.created_at,
-       conv.queued_at, conv.assigned_at, conv.allowed, {_prefixed("d")}, {_prefixed("i")}, conv.fresh
+select conv.id::text as c_id, conv.seeker_id::text as c_seeker_id, conv.topic as c_topic,
+       conv.language as c_language, conv.status as c_status, conv.severity as c_severity,
+       conv.listener_id::text as c_listener_id, u.display_name as c_responder_name,
+       conv.responder_id::text as c_responder_id, conv.last_seq as c_last_seq, conv.created_at as c_created_at,
+       conv.queued_at as c_queued_at, conv.assigned_at as c_assigned_at, conv.allowed,
+       {_prefixed("d")}, {_prefixed("i")}, conv.fresh
 from conv left join users u on u.id = conv.responder_id left join dup d on true left join ins i on true
 """
 hot(_POST)
@@ -257,8 +258,6 @@ async def post(
     newest_seeker_seq: int | None = None,
 ) -> Posted:
     """``newest_seeker_seq``: write only if the seeker's newest stored message still has this seq."""
-    from server.store.conversations import Conversation
-
     row = await conn.fetchrow(
         _POST,
         conversation_id,
@@ -274,12 +273,10 @@ async def post(
     )
     if row is None:
         return Posted(None, False, None, False)
-    values = list(row.values())
-    conversation = Conversation(*values[:13])
-    allowed = bool(values[13])
-    dup, new = values[14 : 14 + len(_M)], values[14 + len(_M) : 14 + 2 * len(_M)]
-    for candidate, duplicate in ((dup, True), (new, False)):
-        if candidate[0] is not None:
-            candidate[7] = cipher().open(candidate[7], candidate[1])
-            return Posted(conversation, allowed, Message(*candidate), duplicate)
+    conversation = bind(Conversation, row, prefix="c_")
+    allowed = bool(row["allowed"])
+    for prefix, duplicate in (("d_", True), ("i_", False)):
+        if row[f"{prefix}id"] is not None:
+            text = cipher().open(row[f"{prefix}text"], row[f"{prefix}conversation_id"])
+            return Posted(conversation, allowed, bind(Message, row, prefix=prefix, text=text), duplicate)
     return Posted(conversation, allowed, None, False, stale=not row["fresh"])

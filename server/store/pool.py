@@ -66,3 +66,8 @@ async def connect(dsn: str) -> asyncpg.Connection:
     conn = await asyncpg.connect(dsn)
     await _init_connection(conn)
     return conn
+
+
+async def ping(conn: asyncpg.Connection) -> None:
+    """The readiness probe's round trip."""
+    await conn.fetchval("select 1")

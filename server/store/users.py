@@ -39,6 +39,12 @@ def _user(row: asyncpg.Record | None) -> User | None:
     )
 
 
+async def active_among(conn: asyncpg.Connection, user_ids: list[str]) -> set[str]:
+    """Which of these accounts may still be signed in (the token watcher drops the others' sockets)."""
+    rows = await conn.fetch("select id::text as id from users where id = any($1::uuid[]) and active", user_ids)
+    return {r["id"] for r in rows}
+
+
 class UsernameTaken(Exception):
     pass
 
@@ -69,7 +75,8 @@ async def create(
     except asyncpg.UniqueViolationError:
         raise UsernameTaken(username) from None
     user = _user(row)
-    assert user is not None
+    if user is None:
+        raise RuntimeError("insert into users returned no row")
     return user
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from escalation import offload
-from escalation.detector import Assessment, Detector
+from escalation.detector import UNKNOWN_RISK, Assessment, Detector
 from escalation.offload import AssessmentWorker, DetectorConfig
 
 
@@ -71,14 +71,39 @@ async def test_concurrent_windows_get_their_own_verdicts_in_batches() -> None:
         await worker.close()
 
 
-async def test_a_detector_bug_lets_the_message_through_marked_degraded() -> None:
+@dataclass(frozen=True, slots=True)
+class RaisingModelConfig(DetectorConfig):
+    """The worker's detector has a bug; the rules this process falls back to are sound."""
+
+    def load(self) -> Detector:
+        return _Raising() if self.model else DetectorConfig.load(self)  # type: ignore[return-value]
+
+
+async def test_a_detector_bug_that_the_rules_share_alerts_as_unknown_risk() -> None:
+    """Worker and fallback both raise: the message goes through (never refused) as "unknown risk",
+    an escalation for a supervisor to look at, never a silent "no risk"."""
     failures: list[int] = []
     worker = AssessmentWorker(_config(RaisingConfig), on_failure=lambda: failures.append(1))
     await worker.start()
     try:
         verdict = await asyncio.wait_for(worker.assess(["hello"]), 30)
-        assert verdict.degraded and not verdict.escalate
+        assert verdict == UNKNOWN_RISK
+        assert verdict.degraded and verdict.unknown and verdict.escalate and verdict.severity == "high"
         assert failures == []  # the worker itself is healthy: it is not replaced
+    finally:
+        await worker.close()
+
+
+async def test_a_detector_bug_in_the_worker_falls_back_to_the_rules_here() -> None:
+    worker = AssessmentWorker(_config(RaisingModelConfig))
+    await worker.start()
+    try:
+        crisis, plain = await asyncio.wait_for(
+            asyncio.gather(worker.assess(["i am going to kill myself tonight"]), worker.assess(["an ordinary line"])),
+            30,
+        )
+        assert crisis.escalate and crisis.degraded and not crisis.unknown
+        assert not plain.escalate and plain.degraded and not plain.unknown
     finally:
         await worker.close()
 

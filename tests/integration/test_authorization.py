@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from server.auth import TokenIssuer
+from server.security.auth import TokenIssuer
 from tests.support import ROOT, TEST_SECRET, Client, connect_error, create_user, seeker_token
 
 TABLE = ROOT / "docs" / "security.md"
@@ -179,10 +179,10 @@ async def test_every_cell_of_the_authorization_table(surface: str, expected: dic
 
 
 def test_the_table_covers_every_event_and_route() -> None:
-    from server.gateway import listener, seeker, supervisor
+    from server.edge.gateway import listener, seeker, supervisor
 
     surfaces = {r[0] for r in ROWS}
-    base_source = (ROOT / "server" / "gateway" / "base.py").read_text()
+    base_source = (ROOT / "server" / "edge" / "gateway" / "base.py").read_text()
     shared = set(re.findall(r'self\.event\("([a-z_]+)"', base_source.split("def chat_events")[1].split("async def")[0]))
     assert shared == {"message", "typing", "resume", "end_chat"}
     for module, ns in [(seeker, "/seeker"), (listener, "/listener"), (supervisor, "/supervisor")]:
@@ -192,5 +192,5 @@ def test_the_table_covers_every_event_and_route() -> None:
             events |= shared
         assert events, module
         assert {f"{ns} {e}" for e in events} <= surfaces, sorted({f"{ns} {e}" for e in events} - surfaces)
-    routes = set(re.findall(r'add_(get|post)\("([^"]+)"', (ROOT / "server" / "http_api.py").read_text()))
+    routes = set(re.findall(r'add_(get|post)\("([^"]+)"', (ROOT / "server" / "edge" / "http_api.py").read_text()))
     assert {f"{m.upper()} {p}" for m, p in routes} <= surfaces

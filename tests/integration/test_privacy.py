@@ -7,7 +7,7 @@ import asyncio
 import asyncpg
 import pytest
 
-from server.crypto import new_key_spec
+from server.security.crypto import new_key_spec
 from tests.support import (
     Client,
     ServerProcess,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from server.seeker_windows import SeekerWindow, SeekerWindows
+from server.domain.seeker_windows import SeekerWindow, SeekerWindows
 from tests.support import Client, ServerProcess, seeker_token
 
 

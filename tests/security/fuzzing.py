@@ -20,8 +20,8 @@ import asyncpg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.crypto import cipher
 from server.errors import CODES
+from server.security.crypto import cipher
 from tests.support import ServerProcess
 
 T = TypeVar("T")

@@ -1,7 +1,7 @@
 """Property-based fuzzing of every HTTP route: any method, body, content type and Authorization
 header gets a documented status with an ``{"error": {"code", "message"}}`` body, never a 5xx.
 
-The statuses a documented route may answer are read from ``server/openapi.py``, so the document
+The statuses a documented route may answer are read from ``server/edge/openapi.py``, so the document
 and the server are checked against each other here too (schemathesis does the same from the
 schema's side in test_openapi.py).
 """
@@ -17,8 +17,8 @@ import aiohttp
 import orjson
 from hypothesis import strategies as st
 
+from server.edge.openapi import build_document
 from server.errors import CODES, HTTP_STATUS
-from server.openapi import build_document
 from tests.conftest import Backends
 from tests.security.fuzzing import LogWatch, assert_serving, edge_strings, fuzz, json_values
 from tests.support import ServerProcess, create_user, login, seeker_token

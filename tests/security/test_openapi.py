@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 
 from server.app import create_app
 from server.config import Settings
-from server.openapi import build_document
+from server.edge.openapi import build_document
 from tests.security.fuzzing import LogWatch
 from tests.support import TEST_SECRET, ServerProcess
 

@@ -1,10 +1,8 @@
-import type { Socket } from "socket.io-client";
-import { fetchLanguages, fetchTopics } from "../shared/api";
 import { newClientId } from "../shared/clientId";
 import type { Connection } from "../shared/components/ConnectionBanner";
 import { call, openStaffSocket } from "../shared/connect";
-import { hasGap, highestSeq, localMessage, mergeMessages, setDelivery, type ShownMessage } from "../shared/messages";
-import { Outbox, type OutgoingMessage } from "../shared/outbox";
+import { hasGap, localMessage, setDelivery, type ShownMessage } from "../shared/messages";
+import type { OutgoingMessage } from "../shared/outbox";
 import type {
   Assignment,
   ChatEndedEvent,
@@ -24,8 +22,8 @@ import type {
 } from "../shared/protocol";
 import { playChime } from "../shared/sound";
 import { forgetAuth, signIn, storedAuth, type StaffAuth } from "../shared/staffSession";
+import { higherSeverity, StaffController } from "../shared/staffController";
 import { loadJson, removeKey, saveJson } from "../shared/storage";
-import { Store } from "../shared/store";
 import { flashTitle } from "../shared/titleFlash";
 
 export interface ListenerChat {
@@ -89,21 +87,17 @@ const STATE_KEY = "peerline.listener.state";
 const TYPING_TIMEOUT_MS = 8000;
 
 /** Owns the listener's socket: presence, queue, assigned chats, escalation requests. */
-export class ListenerController {
-  readonly store: Store<ListenerState>;
-  private socket: Socket | null = null;
-  private outbox: Outbox;
-  private typingTimers = new Map<string, number>();
+export class ListenerController extends StaffController<ListenerChat, ListenerState> {
   private persisted: Persisted;
   private chosenLimit: number | null = null;
 
   constructor() {
-    this.persisted = loadJson<Persisted>(STATE_KEY) ?? { status: "away", maxChats: null, conversations: [], outbox: [] };
-    this.store = new Store<ListenerState>({
+    const persisted = loadJson<Persisted>(STATE_KEY) ?? { status: "away", maxChats: null, conversations: [], outbox: [] };
+    const initial: ListenerState = {
       auth: storedAuth(AUTH_KEY),
       connection: "idle",
-      status: this.persisted.status,
-      maxChats: this.persisted.maxChats ?? 0,
+      status: persisted.status,
+      maxChats: persisted.maxChats ?? 0,
       queue: [],
       queueAt: Date.now(),
       chats: {},
@@ -115,9 +109,10 @@ export class ListenerController {
       topics: [],
       languages: [],
       announcements: [],
-    });
-    this.outbox = new Outbox(() => this.socket, this.outboxHooks(), this.persisted.outbox ?? []);
-    this.chosenLimit = this.persisted.maxChats ?? null;
+    };
+    super("listener", initial, persisted.outbox ?? []);
+    this.persisted = persisted;
+    this.chosenLimit = persisted.maxChats ?? null;
     if (this.store.state.auth) this.connect();
   }
 
@@ -219,7 +214,7 @@ export class ListenerController {
     this.updateChat(conversationId, (c) => ({
       risk: {
         ...c.risk,
-        severity: higher(c.risk?.severity ?? c.conversation.severity, severity),
+        severity: higherSeverity(c.risk?.severity ?? c.conversation.severity, severity),
         category: c.risk?.category ?? null,
         acks: { ...c.risk?.acks, [ack.escalation_id]: c.risk?.acks?.[ack.escalation_id] ?? null },
       },
@@ -254,14 +249,6 @@ export class ListenerController {
 
   setLayout(layout: "tabs" | "side"): void {
     this.store.set({ layout });
-  }
-
-  setSound(on: boolean): void {
-    this.store.set({ soundOn: on });
-  }
-
-  dismissNotice(): void {
-    this.store.set({ notice: null });
   }
 
   private connect(): void {
@@ -333,15 +320,6 @@ export class ListenerController {
     });
   }
 
-  private async loadOptions(): Promise<void> {
-    try {
-      const [topics, languages] = await Promise.all([fetchTopics(), fetchLanguages()]);
-      this.store.set({ topics, languages });
-    } catch {
-      /* labels fall back to ids */
-    }
-  }
-
   private async afterConnect(): Promise<void> {
     const socket = this.socket;
     if (!socket) return;
@@ -392,7 +370,7 @@ export class ListenerController {
     this.updateChat(e.conversation_id, (c) => ({
       risk: {
         ...c.risk,
-        severity: higher(c.risk?.severity ?? "none", e.severity),
+        severity: higherSeverity(c.risk?.severity ?? "none", e.severity),
         category: e.category ?? c.risk?.category ?? null,
         messageIds: e.message_id ? unique([...(c.risk?.messageIds ?? []), e.message_id]) : c.risk?.messageIds,
         evidence: unique([...(c.risk?.evidence ?? []), ...(e.evidence ?? [])]),
@@ -462,29 +440,9 @@ export class ListenerController {
     this.announce(`${who}: ${message.text}`);
   }
 
-  private applyMessages(conversationId: string, messages: Message[]): void {
-    this.updateChat(conversationId, (c) => ({
-      messages: mergeMessages(c.messages, messages, "listener"),
-      lastSeq: highestSeq(messages, c.lastSeq),
-    }));
-  }
-
-  private updateChat(conversationId: string, patch: (chat: ListenerChat) => Partial<ListenerChat>): void {
-    this.store.set((s) => {
-      const chat = s.chats[conversationId];
-      if (!chat) return {};
-      return { chats: { ...s.chats, [conversationId]: { ...chat, ...patch(chat) } } };
-    });
-  }
-
   private alert(kind: "message" | "assignment" | "alert", title: string): void {
     if (this.store.state.soundOn) playChime(kind);
     flashTitle(title, kind === "assignment");
-  }
-
-  private announce(text: string): void {
-    const id = `${Date.now()}-${Math.random()}`;
-    this.store.set((s) => ({ announcements: [...s.announcements.slice(-2), { id, text }] }));
   }
 
   private persist(): void {
@@ -498,28 +456,11 @@ export class ListenerController {
     if (s.auth) saveJson(STATE_KEY, this.persisted);
   }
 
-  private outboxHooks() {
-    return {
-      stored: (entry: OutgoingMessage, message: Message) => this.applyMessages(entry.conversation_id, [message]),
-      waiting: (entry: OutgoingMessage) =>
-        this.updateChat(entry.conversation_id, (c) => ({ messages: setDelivery(c.messages, entry.client_id, "queued") })),
-      failed: (entry: OutgoingMessage, error: { message: string }) =>
-        this.updateChat(entry.conversation_id, (c) => ({
-          messages: setDelivery(c.messages, entry.client_id, "failed", error.message),
-        })),
-      changed: () => {
-        if (this.store) this.persist();
-      },
-    };
+  protected override outboxChanged(): void {
+    this.persist();
   }
 }
 
 function unique(items: readonly string[]): string[] {
   return [...new Set(items)];
-}
-
-const RANK: Record<Severity, number> = { none: 0, high: 1, imminent: 2 };
-
-function higher(a: Severity, b: Severity): Severity {
-  return RANK[b] > RANK[a] ? b : a;
 }

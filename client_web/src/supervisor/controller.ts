@@ -1,10 +1,7 @@
-import type { Socket } from "socket.io-client";
-import { fetchLanguages, fetchTopics } from "../shared/api";
 import { newClientId } from "../shared/clientId";
 import type { Connection } from "../shared/components/ConnectionBanner";
 import { call, openStaffSocket } from "../shared/connect";
-import { hasGap, highestSeq, localMessage, mergeMessages, setDelivery, type ShownMessage } from "../shared/messages";
-import { Outbox, type OutgoingMessage } from "../shared/outbox";
+import { hasGap, localMessage, setDelivery, type ShownMessage } from "../shared/messages";
 import type {
   ChatEndedEvent,
   Conversation,
@@ -19,8 +16,8 @@ import type {
 } from "../shared/protocol";
 import { playChime } from "../shared/sound";
 import { forgetAuth, signIn, storedAuth, type StaffAuth } from "../shared/staffSession";
+import { severityRank, StaffController } from "../shared/staffController";
 import { loadJson, removeKey, saveJson } from "../shared/storage";
-import { Store } from "../shared/store";
 import { labelFor } from "../shared/format";
 import { askNotificationPermission, systemNotify } from "../shared/notify";
 import { flashTitle } from "../shared/titleFlash";
@@ -56,21 +53,14 @@ interface JoinAck {
   taken_over?: boolean;
 }
 
-const RANK: Record<string, number> = { none: 0, high: 1, imminent: 2 };
-
 const AUTH_KEY = "peerline.supervisor.auth";
 const STATE_KEY = "peerline.supervisor.state";
 const TYPING_TIMEOUT_MS = 8000;
 
 /** Owns the supervisor's socket: escalations, overview, watched conversations. */
-export class SupervisorController {
-  readonly store: Store<SupervisorState>;
-  private socket: Socket | null = null;
-  private outbox: Outbox;
-  private typingTimers = new Map<string, number>();
-
+export class SupervisorController extends StaffController<WatchedChat, SupervisorState> {
   constructor() {
-    this.store = new Store<SupervisorState>({
+    super("supervisor", {
       auth: storedAuth(AUTH_KEY),
       connection: "idle",
       escalations: {},
@@ -84,7 +74,6 @@ export class SupervisorController {
       languages: [],
       announcements: [],
     });
-    this.outbox = new Outbox(() => this.socket, this.outboxHooks());
     if (this.store.state.auth) this.connect();
   }
 
@@ -186,14 +175,6 @@ export class SupervisorController {
     this.store.set({ showResolved: show });
   }
 
-  setSound(on: boolean): void {
-    this.store.set({ soundOn: on });
-  }
-
-  dismissNotice(): void {
-    this.store.set({ notice: null });
-  }
-
   private connect(): void {
     const auth = this.store.state.auth;
     if (!auth || this.socket) return;
@@ -219,7 +200,7 @@ export class SupervisorController {
       const before = this.store.state.escalations[e.escalation_id];
       this.upsert(e);
       // A later, more serious message raised an open crisis: as loud as a new alert.
-      if (before && RANK[e.severity] > RANK[before.severity] && e.status !== "resolved") {
+      if (before && severityRank(e.severity) > severityRank(before.severity) && e.status !== "resolved") {
         this.alarm(e, "Crisis alert raised");
       }
     });
@@ -245,15 +226,6 @@ export class SupervisorController {
       }));
       this.persist();
     });
-  }
-
-  private async loadOptions(): Promise<void> {
-    try {
-      const [topics, languages] = await Promise.all([fetchTopics(), fetchLanguages()]);
-      this.store.set({ topics, languages });
-    } catch {
-      /* labels fall back to ids */
-    }
   }
 
   private async afterConnect(): Promise<void> {
@@ -335,42 +307,9 @@ export class SupervisorController {
     }
   }
 
-  private applyMessages(conversationId: string, messages: Message[]): void {
-    this.updateChat(conversationId, (c) => ({
-      messages: mergeMessages(c.messages, messages, "supervisor"),
-      lastSeq: highestSeq(messages, c.lastSeq),
-    }));
-  }
-
-  private updateChat(conversationId: string, patch: (chat: WatchedChat) => Partial<WatchedChat>): void {
-    this.store.set((s) => {
-      const chat = s.chats[conversationId];
-      if (!chat) return {};
-      return { chats: { ...s.chats, [conversationId]: { ...chat, ...patch(chat) } } };
-    });
-  }
-
-  private announce(text: string): void {
-    const id = `${Date.now()}-${Math.random()}`;
-    this.store.set((s) => ({ announcements: [...s.announcements.slice(-2), { id, text }] }));
-  }
-
   private persist(): void {
     const s = this.store.state;
     if (s.auth) saveJson(STATE_KEY, s.order.filter((id) => !s.chats[id]?.endedBy));
-  }
-
-  private outboxHooks() {
-    return {
-      stored: (entry: OutgoingMessage, message: Message) => this.applyMessages(entry.conversation_id, [message]),
-      waiting: (entry: OutgoingMessage) =>
-        this.updateChat(entry.conversation_id, (c) => ({ messages: setDelivery(c.messages, entry.client_id, "queued") })),
-      failed: (entry: OutgoingMessage, error: { message: string }) =>
-        this.updateChat(entry.conversation_id, (c) => ({
-          messages: setDelivery(c.messages, entry.client_id, "failed", error.message),
-        })),
-      changed: () => undefined,
-    };
   }
 }
 
