@@ -38,7 +38,7 @@ from server.edge.gateway.supervisor import SupervisorNamespace
 from server.edge.http_api import add_routes, errors_as_json, same_site_posts
 from server.edge.origins import engineio_origin_check
 from server.edge.static import add_static_routes, security_headers
-from server.metrics import DETECTOR_WORKER_FAILURES
+from server.metrics import DETECTOR_UNREVIEWED, DETECTOR_WORKER_FAILURES
 from server.runtime.heartbeat import Heartbeat
 from server.runtime.jobs import PeriodicJobs
 from server.runtime.leader import LeaderLock
@@ -121,6 +121,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         ),
         deadline_s=settings.detector_deadline_s,
         on_failure=DETECTOR_WORKER_FAILURES.inc,
+        on_unreviewed=DETECTOR_UNREVIEWED.inc,
     )
     await assessor.start()
     log.info("crisis detector ready in %.1f s", time.monotonic() - started)
