@@ -67,7 +67,11 @@ def run_evaluate(
         overall = figures(examples, verdicts)
         stdout.write(f"{file}: the bundled detector (rules + model)\n\n")
         stdout.write(table({"all": overall, **groups}) + "\n")
-        report = {"file": str(file), "all": overall.as_dict(), "groups": {k: v.as_dict() for k, v in groups.items()}}
+        report: dict[str, object] = {
+            "file": str(file),
+            "all": overall.as_dict(),
+            "groups": {k: v.as_dict() for k, v in groups.items()},
+        }
         if plot is not None:
             from escalation.plot import precision_recall
 

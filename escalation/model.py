@@ -90,9 +90,9 @@ class RiskModel:
         self._cat_w, self._cat_b = arrays["cat_w"], arrays["cat_b"]
         self._imm_w, self._imm_b = arrays["imm_w"], float(arrays["imm_b"][0])
         calibration, thresholds = _section(meta, "calibration"), _section(meta, "thresholds")
-        self._blend = float(calibration["blend"])
-        self._calib_a, self._calib_b = float(calibration["a"]), float(calibration["b"])
-        self.thresholds = Thresholds(float(thresholds["alert"]), float(thresholds["watch"]))
+        self._blend = _number(calibration, "blend")
+        self._calib_a, self._calib_b = _number(calibration, "a"), _number(calibration, "b")
+        self.thresholds = Thresholds(_number(thresholds, "alert"), _number(thresholds, "watch"))
         self._embedder: object | None = None
         self._embedding_cache: OrderedDict[str, np.ndarray] = OrderedDict()  # per message, bounded
 
@@ -175,12 +175,13 @@ class RiskModel:
         phrases: list[Phrase] = []
         run: list[tuple[int, int, float, int, int]] = []
         for (mi, pos), (score, start, end) in sorted(tokens.items()):
+            token = (mi, pos, score, int(start), int(end))
             if score > TOKEN_FLOOR and run and run[-1][0] == mi and run[-1][1] == pos - 1:
-                run.append((mi, pos, score, start, end))
+                run.append(token)
                 continue
             if run:
                 phrases.append(_phrase(run))
-            run = [(mi, pos, score, start, end)] if score > TOKEN_FLOOR else []
+            run = [token] if score > TOKEN_FLOOR else []
         if run:
             phrases.append(_phrase(run))
         if not phrases:
@@ -224,6 +225,13 @@ def _section(meta: Mapping[str, object], name: str) -> Mapping[str, object]:
     if not isinstance(value, dict):
         raise ModelError(f"the model's {name} is not an object")
     return value
+
+
+def _number(section: Mapping[str, object], key: str) -> float:
+    value = section[key]
+    if not isinstance(value, int | float):
+        raise ModelError(f"the model's {key!r} is not a number")
+    return float(value)
 
 
 def _vocabulary(terms: object) -> dict[str, int]:
