@@ -15,7 +15,7 @@ from matching.pairing import Pairing
 from matching.presence import ListenerPresence
 from matching.priority import score
 from matching.queue import WaitingQueue
-from server.domain.assignments import Assignments
+from server.domain.assignments import Assignments, LoadReconciler
 from server.domain.notify import Notifier
 from server.domain.results import TakenOver, Transcript, wire
 from server.edge.gateway import payloads as p
@@ -132,3 +132,14 @@ async def test_why_a_listener_may_not_take(backends) -> None:
     finally:
         await redis.aclose()
         await pool.close()
+
+
+def test_a_listener_load_is_corrected_only_when_the_same_mismatch_is_seen_twice() -> None:
+    """A pairing in flight makes Redis and PostgreSQL disagree for milliseconds: that must not be
+    "corrected". The same disagreement at two checks in a row is drift, and PostgreSQL wins."""
+    loads = LoadReconciler()
+    assert loads.corrections({"a": 2, "b": 1}, {"a": 1, "b": 1}) == {}  # seen once: maybe in flight
+    assert loads.corrections({"a": 2, "b": 1}, {"a": 1, "b": 1}) == {"a": 1}  # again: drift
+    assert loads.corrections({"a": 3}, {"a": 1}) == {}  # a different mismatch starts over
+    assert loads.corrections({"a": 1, "c": 2}, {"a": 1}) == {}  # agreed; c has no row in PostgreSQL yet
+    assert loads.corrections({"a": 1, "c": 2}, {"a": 1}) == {"c": 0}  # a load with no open conversation
