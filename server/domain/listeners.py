@@ -6,12 +6,11 @@ A listener whose last socket closes keeps their conversations for ``LISTENER_GRA
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 
 from matching.presence import ListenerPresence, ListenerProfile
 from server.domain.assignments import Assignments
+from server.domain.results import ListenerState
 from server.errors import conflict
 from server.security.sessions import Actor
 from server.store import conversations, users
@@ -45,7 +44,7 @@ class ListenerService:
         """The last socket on this process closed: the grace period (``Absence``) starts now."""
         await self._presence.seen.gone(actor.id)
 
-    async def set_status(self, actor: Actor, status: str, max_chats: int | None) -> dict[str, Any]:
+    async def set_status(self, actor: Actor, status: str, max_chats: int | None) -> ListenerState:
         if max_chats is not None and max_chats != actor.max_chats:
             async with self._pool.acquire() as conn:
                 await users.set_max_chats(conn, actor.id, max_chats)
@@ -56,4 +55,4 @@ class ListenerService:
         actor.status = updated.status
         if status == ListenerStatus.AVAILABLE:
             await self._assignments.pair_waiting(listener_id=actor.id)
-        return {"status": updated.status, "max_chats": updated.max_chats}
+        return ListenerState(updated.status, updated.max_chats)

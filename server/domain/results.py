@@ -119,3 +119,52 @@ class Escalations:
 
     def to_wire(self) -> dict[str, Any]:
         return {"escalations": [e.to_wire() for e in self.escalations]}
+
+
+@dataclass(frozen=True, slots=True)
+class ListenerState:
+    """A listener's own status after ``set_status``: what the server now offers them work at."""
+
+    status: str
+    max_chats: int
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"status": self.status, "max_chats": self.max_chats}
+
+
+@dataclass(frozen=True, slots=True)
+class ListenerOnDuty:
+    user_id: str
+    display_name: str
+    status: str  # "available", "away" or "offline"
+    load: int
+    max_chats: int
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "display_name": self.display_name,
+            "status": self.status,
+            "load": self.load,
+            "max_chats": self.max_chats,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewSnapshot:
+    """What a supervisor sees of the whole service at once; equal values mean nothing changed."""
+
+    queue_length: int
+    longest_wait_s: int
+    active_conversations: int
+    listeners: tuple[ListenerOnDuty, ...]
+    open_escalations: int
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "queue_length": self.queue_length,
+            "longest_wait_s": self.longest_wait_s,
+            "active_conversations": self.active_conversations,
+            "listeners": [listener.to_wire() for listener in self.listeners],
+            "open_escalations": self.open_escalations,
+        }

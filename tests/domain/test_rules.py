@@ -17,7 +17,7 @@ from matching.priority import score
 from matching.queue import WaitingQueue
 from server.domain.assignments import Assignments, LoadReconciler
 from server.domain.notify import Notifier
-from server.domain.results import TakenOver, Transcript, wire
+from server.domain.results import ListenerOnDuty, ListenerState, OverviewSnapshot, TakenOver, Transcript, wire
 from server.edge.gateway import payloads as p
 from server.errors import ProtocolError
 from server.store import conversations, seekers
@@ -143,3 +143,22 @@ def test_a_listener_load_is_corrected_only_when_the_same_mismatch_is_seen_twice(
     assert loads.corrections({"a": 3}, {"a": 1}) == {}  # a different mismatch starts over
     assert loads.corrections({"a": 1, "c": 2}, {"a": 1}) == {}  # agreed; c has no row in PostgreSQL yet
     assert loads.corrections({"a": 1, "c": 2}, {"a": 1}) == {"c": 0}  # a load with no open conversation
+
+
+def test_the_overview_is_a_value_and_its_wire_shape_is_the_protocols() -> None:
+    lee = ListenerOnDuty(user_id="u1", display_name="Lee", status="available", load=1, max_chats=3)
+    first = OverviewSnapshot(
+        queue_length=2, longest_wait_s=40, active_conversations=1, listeners=(lee,), open_escalations=0
+    )
+    again = OverviewSnapshot(
+        queue_length=2, longest_wait_s=40, active_conversations=1, listeners=(lee,), open_escalations=0
+    )
+    assert first == again  # publish_if_changed sends nothing when nothing changed
+    assert wire(first) == {
+        "queue_length": 2,
+        "longest_wait_s": 40,
+        "active_conversations": 1,
+        "listeners": [{"user_id": "u1", "display_name": "Lee", "status": "available", "load": 1, "max_chats": 3}],
+        "open_escalations": 0,
+    }
+    assert wire(ListenerState("away", 2)) == {"status": "away", "max_chats": 2}

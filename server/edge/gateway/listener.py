@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from server.domain.notify import LISTENER_NS, listener_room
-from server.domain.results import Escalated
+from server.domain.results import Escalated, ListenerState
 from server.edge.gateway import payloads as p
 from server.edge.gateway.base import RoleNamespace
 from server.security.sessions import Actor
@@ -38,7 +36,7 @@ class ListenerNamespace(RoleNamespace):
         if not self.services.sessions.has_other(actor):
             await self.services.listeners.disconnected(actor)
 
-    async def set_status(self, actor: Actor, req: p.SetStatus) -> dict[str, Any]:
+    async def set_status(self, actor: Actor, req: p.SetStatus) -> ListenerState:
         return await self.services.listeners.set_status(actor, req.status, req.max_chats)
 
     async def escalate(self, actor: Actor, req: p.Escalate) -> Escalated:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from server.domain.notify import SUPERVISOR_NS, SUPERVISORS_ROOM, watch_room
-from server.domain.results import Escalations, StoredMessage, TakenOver, Transcript
+from server.domain.results import Escalations, StoredMessage, TakenOver, Transcript, wire
 from server.edge.gateway import payloads as p
 from server.edge.gateway.base import RoleNamespace
 from server.security.sessions import Actor
@@ -35,7 +35,7 @@ class SupervisorNamespace(RoleNamespace):
 
     async def connected(self, actor: Actor) -> None:
         await self.services.seen[Role.SUPERVISOR].touch([actor.id])
-        await self.emit("overview", await self.services.overview.current(), to=actor.sid)
+        await self.emit("overview", wire(await self.services.overview.current()), to=actor.sid)
 
     async def disconnected(self, actor: Actor) -> None:
         if not self.services.sessions.has_other(actor):
