@@ -8,8 +8,10 @@ worker in the middle of an assessment and kill processes in exactly that window.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+from collections.abc import Iterator
 
 import asyncpg
 import psutil
@@ -96,56 +98,62 @@ async def test_a_dead_worker_is_replaced_and_every_message_still_assessed(cluste
     await listener.close()
 
 
-async def test_a_stalled_worker_does_not_stall_the_chat_and_the_rules_still_escalate(backends) -> None:
-    """The worker stopped dead (SIGSTOP): after DETECTOR_DEADLINE_S the rules answer in the server
-    process, so messages keep flowing and explicit crisis wording still reaches the supervisors."""
-    env = backends.server_env(DETECTOR_DEADLINE_S="0.5", REDIS_URL=backends.isolated_redis_url())
-    server = ServerProcess(env).start()
+@pytest.fixture
+def impatient_server(backends):
+    """One server whose chat waits at most half a second for its detector worker."""
+    server = ServerProcess(
+        backends.server_env(DETECTOR_DEADLINE_S="0.5", REDIS_URL=backends.isolated_redis_url())
+    ).start()
+    yield server
+    server.stop()
+
+
+@contextlib.contextmanager
+def stopped(worker: psutil.Process) -> Iterator[None]:
+    """The worker stopped dead (SIGSTOP) for the block, then let run again."""
+    os.kill(worker.pid, signal.SIGSTOP)
     try:
-        seeker, listener, cid = await paired([server], backends, seeker_on=0, listener_on=0)
-        worker = detector_worker(server)
-        os.kill(worker.pid, signal.SIGSTOP)
-        try:
-            ordinary = await asyncio.wait_for(seeker.send(cid, "plain", "an ordinary invented line"), 20)
-            crisis = await asyncio.wait_for(seeker.send(cid, "crisis", CRISIS), 20)
-        finally:
-            os.kill(worker.pid, signal.SIGCONT)
-        assert ordinary["seq"] == 1 and crisis["seq"] == 2
-        escalations = await escalations_for(backends.database_url, cid)
-        assert [(e["message_id"], e["client_id"]) for e in escalations] == [(crisis["id"], "crisis")]
-        await listener.resume(cid)
-        assert_promises(await stored_messages(backends.database_url, cid), [seeker, listener], cid)
-        await seeker.close()
-        await listener.close()
+        yield
     finally:
-        server.stop()
+        os.kill(worker.pid, signal.SIGCONT)
 
 
-async def test_what_the_rules_answered_for_a_late_worker_is_still_reviewed_by_the_model(backends) -> None:
+async def test_a_stalled_worker_does_not_stall_the_chat_and_the_rules_still_escalate(
+    impatient_server, backends
+) -> None:
+    """The worker stopped dead: after DETECTOR_DEADLINE_S the rules answer in the server process, so
+    messages keep flowing and explicit crisis wording still reaches the supervisors."""
+    seeker, listener, cid = await paired([impatient_server], backends, seeker_on=0, listener_on=0)
+    with stopped(detector_worker(impatient_server)):
+        ordinary = await asyncio.wait_for(seeker.send(cid, "plain", "an ordinary invented line"), 20)
+        crisis = await asyncio.wait_for(seeker.send(cid, "crisis", CRISIS), 20)
+    assert ordinary["seq"] == 1 and crisis["seq"] == 2
+    escalations = await escalations_for(backends.database_url, cid)
+    assert [(e["message_id"], e["client_id"]) for e in escalations] == [(crisis["id"], "crisis")]
+    await listener.resume(cid)
+    assert_promises(await stored_messages(backends.database_url, cid), [seeker, listener], cid)
+    await seeker.close()
+    await listener.close()
+
+
+async def test_what_the_rules_answered_for_a_late_worker_is_still_reviewed_by_the_model(
+    impatient_server, backends
+) -> None:
     """The rules answered in time for a stalled worker and saw nothing; once the worker runs again,
     the model's own verdict on that window escalates the stored message (a crisis only it sees)."""
-    env = backends.server_env(DETECTOR_DEADLINE_S="0.5", REDIS_URL=backends.isolated_redis_url())
-    server = ServerProcess(env).start()
-    try:
-        seeker, listener, cid = await paired([server], backends, seeker_on=0, listener_on=0)
-        worker = detector_worker(server)
-        os.kill(worker.pid, signal.SIGSTOP)
-        try:
-            await asyncio.wait_for(seeker.send(cid, "first", "long day"), 20)
-            worded = "tomorrow nobody will have to put up with me anymore, i made sure of it"
-            unnamed = await asyncio.wait_for(seeker.send(cid, "unnamed", worded), 20)
-            assert await escalations_for(backends.database_url, cid) == []  # the rules do not see it
-        finally:
-            os.kill(worker.pid, signal.SIGCONT)
-        for _ in range(100):
-            escalations = await escalations_for(backends.database_url, cid)
-            if escalations:
-                break
-            await asyncio.sleep(0.2)
-        assert [(e["message_id"], e["client_id"]) for e in escalations] == [(unnamed["id"], "unnamed")]
-        await listener.resume(cid)
-        assert_promises(await stored_messages(backends.database_url, cid), [seeker, listener], cid)
-        await seeker.close()
-        await listener.close()
-    finally:
-        server.stop()
+    seeker, listener, cid = await paired([impatient_server], backends, seeker_on=0, listener_on=0)
+    with stopped(detector_worker(impatient_server)):
+        await asyncio.wait_for(seeker.send(cid, "first", "long day"), 20)
+        worded = "tomorrow nobody will have to put up with me anymore, i made sure of it"
+        unnamed = await asyncio.wait_for(seeker.send(cid, "unnamed", worded), 20)
+        assert await escalations_for(backends.database_url, cid) == []  # the rules do not see it
+    for _ in range(100):
+        escalations = await escalations_for(backends.database_url, cid)
+        if escalations:
+            break
+        await asyncio.sleep(0.2)
+    assert [(e["message_id"], e["client_id"]) for e in escalations] == [(unnamed["id"], "unnamed")]
+    await listener.resume(cid)
+    assert_promises(await stored_messages(backends.database_url, cid), [seeker, listener], cid)
+    await seeker.close()
+    await listener.close()

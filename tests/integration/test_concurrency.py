@@ -6,17 +6,8 @@ import asyncio
 from collections import Counter
 
 import asyncpg
-import pytest
 
-from tests.support import Client, ServerProcess, create_user, login, seeker_token
-
-
-@pytest.fixture
-def two_servers(backends):
-    servers = [ServerProcess(backends.server_env()).start() for _ in range(2)]
-    yield servers
-    for s in servers:
-        s.stop()
+from tests.support import Client, create_user, login, seeker_token
 
 
 async def test_sixty_seekers_ten_listeners_two_processes(two_servers, backends) -> None:

@@ -4,18 +4,9 @@ previous message was stored by another process, the window is rebuilt before the
 from __future__ import annotations
 
 import asyncpg
-import pytest
 
 from server.domain.seeker_windows import SeekerWindow, SeekerWindows
-from tests.support import Client, ServerProcess, seeker_token
-
-
-@pytest.fixture
-def two_servers(backends):
-    servers = [ServerProcess(backends.server_env()).start() for _ in range(2)]
-    yield servers
-    for s in servers:
-        s.stop()
+from tests.support import Client, seeker_token
 
 
 async def test_a_crisis_split_over_two_processes_is_assessed_on_the_whole_window(two_servers, backends) -> None:
