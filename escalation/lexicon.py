@@ -16,7 +16,7 @@ from typing import Any
 import ahocorasick
 import yaml
 
-from escalation.normalize import BOUNDARIES, Normalizer, Tables
+from escalation.normalize import BOUNDARIES, Normalized, Normalizer, Tables
 from escalation.vocabulary import Category, Severity
 
 LEXICON_DIR = Path(__file__).with_name("lexicon")
@@ -429,3 +429,19 @@ def _parse_rule(lang: str, index: int, raw: Any, cue_phrases: dict[str, set[str]
         within=_within(rid, raw.get("within", 0)),
         ordered=bool(raw.get("ordered", False)),
     )
+
+
+_default_normalizer: Normalizer | None = None
+
+
+def default_normalizer() -> Normalizer:
+    """The normalizer built from every bundled lexicon; loaded once on first use. It lives here, not in
+    ``normalize.py``, because it needs the lexicons: the normaliser itself knows nothing of them."""
+    global _default_normalizer
+    if _default_normalizer is None:
+        _default_normalizer = load_lexicon().normalizer
+    return _default_normalizer
+
+
+def normalize(text: str) -> Normalized:
+    return default_normalizer()(text)

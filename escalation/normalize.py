@@ -293,20 +293,3 @@ class Normalizer:
                     out.append(tokens[i])
                 i += 1
         return tuple(out)
-
-
-_default: Normalizer | None = None
-
-
-def default_normalizer() -> Normalizer:
-    """The normalizer built from every bundled lexicon; loaded once on first use."""
-    global _default
-    if _default is None:
-        from escalation.lexicon import load_lexicon
-
-        _default = load_lexicon().normalizer
-    return _default
-
-
-def normalize(text: str) -> Normalized:
-    return default_normalizer()(text)

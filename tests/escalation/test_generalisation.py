@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from escalation.detector import Detector
-from escalation.normalize import normalize
+from escalation.lexicon import normalize
 
 
 def verdict(detector: Detector, *messages: str) -> tuple[str | None, str | None]:

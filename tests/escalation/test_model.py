@@ -14,8 +14,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from escalation.detector import Detector
 from escalation.features import Views, char_ngrams, inputs_key
+from escalation.lexicon import default_normalizer
 from escalation.model import MODEL_PATH, RiskModel, TfidfBlock, Thresholds
-from escalation.normalize import default_normalizer
 from tests.support import run_escalation
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from escalation.normalize import normalize
+from escalation.lexicon import normalize
 
 
 def text(s: str) -> str:
