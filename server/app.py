@@ -34,6 +34,9 @@ from server.frames import StrictAsyncServer, quiet_library_errors
 from server.gateway.listener import ListenerNamespace
 from server.gateway.seeker import SeekerNamespace
 from server.gateway.supervisor import SupervisorNamespace
+from server.groups.http import add_group_routes
+from server.groups.namespace import GroupNamespace
+from server.groups.service import GroupService
 from server.heartbeat import Heartbeat
 from server.http_api import SERVICES, add_routes, errors_as_json, same_site_posts
 from server.identity import Identity
@@ -111,6 +114,7 @@ class Services:
     queue_watch: QueueWatch
     jobs: PeriodicJobs
     heartbeat: Heartbeat
+    groups: GroupService
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     draining: bool = False
 
@@ -183,6 +187,20 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         await assignments.pair_waiting(conversation_id=conversation_id)
 
     alerts.on_queue_raised = pair_raised
+    groups = GroupService(
+        pool=pool,
+        redis=redis,
+        sio=sio,
+        alerts=alerts,
+        notifier=notifier,
+        supervisors=seen["supervisor"],
+        queue=queue,
+        resources=load_resources(str(settings.crisis_resources_file) if settings.crisis_resources_file else None),
+        topics=settings.topic_ids,
+        languages=settings.language_ids,
+        detector_window=settings.detector_window,
+        pair_waiting=pair_raised,
+    )
     chat = ChatService(
         pool=pool,
         queue=queue,
@@ -244,6 +262,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         ),
         jobs=jobs,
         heartbeat=Heartbeat(redis=redis, sessions=sessions, seen=seen, listeners=listeners, assignments=assignments),
+        groups=groups,
     )
 
 
@@ -278,6 +297,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     sio.attach(app)
     add_routes(app)
+    add_group_routes(app)
     add_static_routes(app, settings.static_dir, settings.allowed_origins)
 
     async def startup(app: web.Application) -> None:
@@ -292,6 +312,8 @@ def create_app(settings: Settings) -> web.Application:
         sio.register_namespace(SeekerNamespace(services))
         sio.register_namespace(ListenerNamespace(services))
         sio.register_namespace(SupervisorNamespace(services))
+        sio.register_namespace(GroupNamespace(services, services.groups))
+        await services.groups.relay.start()
         services.tasks.append(asyncio.create_task(services.jobs.run()))
         services.tasks.append(asyncio.create_task(services.queue_watch.run()))
         services.tasks.append(asyncio.create_task(services.heartbeat.run()))
@@ -315,6 +337,7 @@ def create_app(settings: Settings) -> web.Application:
     async def cleanup(app: web.Application) -> None:
         services: Services = app[SERVICES]  # type: ignore[assignment]
         await stop_background(services)
+        await services.groups.relay.close()
         await manager.close()
         await services.alerts.close()
         await services.redis.aclose()

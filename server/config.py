@@ -110,6 +110,7 @@ class Settings:
     metrics_token: str | None = field(default=None, repr=False)
     retention_days: float = 30.0
     escalation_retention_days: float = 365.0
+    group_retention_hours: float = 24.0  # group transcripts after their session ends (cited messages stay)
     token_check_interval_s: float = 30.0
     trusted_proxies: tuple[IPNetwork, ...] = ()  # X-Forwarded-For is read only from these peers
     crisis_resources_file: Path | None = None
@@ -248,6 +249,7 @@ class Settings:
             metrics_token=metrics_token,
             retention_days=positive("RETENTION_DAYS", 30.0),
             escalation_retention_days=positive("ESCALATION_RETENTION_DAYS", 365.0),
+            group_retention_hours=positive("GROUP_RETENTION_HOURS", 24.0),
             token_check_interval_s=positive("TOKEN_CHECK_INTERVAL_S", 30.0),
             trusted_proxies=_trusted_proxies(env),
             crisis_resources_file=Path(env["CRISIS_RESOURCES_FILE"]) if env.get("CRISIS_RESOURCES_FILE") else None,
