@@ -13,7 +13,7 @@ from server.errors import invalid
 from server.gateway.base import RoleNamespace
 from server.groups import payloads as p
 from server.groups.relay import GROUPS_NS
-from server.groups.service import GroupService, Seated, seeker_room, staff_room
+from server.groups.service import Enter, GroupService, seeker_room, staff_room
 from server.sessions import Actor
 
 if TYPE_CHECKING:
@@ -59,22 +59,25 @@ class GroupNamespace(RoleNamespace):
     async def disconnected(self, actor: Actor) -> None:
         self.groups.relay.forget_socket(actor.sid)
 
-    async def _enter(self, actor: Actor, seated: Seated) -> dict[str, Any]:
-        await self.groups.relay.enter(actor.sid, seated.session_id, seated.member_id, watcher=seated.watcher)
-        return seated.fields
+    def _enter(self, actor: Actor) -> Enter:
+        async def enter(session_id: str, member_id: str | None, watcher: bool) -> None:
+            await self.groups.relay.enter(actor.sid, session_id, member_id, watcher=watcher)
+
+        return enter
 
     async def join(self, actor: Actor, req: p.Join) -> dict[str, Any]:
         await self.services.limits.check_chat_request(actor)
-        return await self._enter(actor, await self.groups.join(actor, req.session_id, req.alias, req.accept_guidelines))
+        seated = await self.groups.join(actor, req.session_id, req.alias, req.accept_guidelines, self._enter(actor))
+        return seated.fields
 
     async def resume(self, actor: Actor, req: p.GroupResume) -> dict[str, Any]:
-        return await self._enter(actor, await self.groups.resume(actor, req.session_id, req.after_seq))
+        return (await self.groups.resume(actor, req.session_id, req.after_seq, self._enter(actor))).fields
 
     async def facilitate(self, actor: Actor, req: p.SessionRef) -> dict[str, Any]:
-        return await self._enter(actor, await self.groups.facilitate(actor, req.session_id))
+        return (await self.groups.facilitate(actor, req.session_id, self._enter(actor))).fields
 
     async def watch(self, actor: Actor, req: p.SessionRef) -> dict[str, Any]:
-        return await self._enter(actor, await self.groups.watch(actor, req.session_id))
+        return (await self.groups.watch(actor, req.session_id, self._enter(actor))).fields
 
     async def create_group(self, actor: Actor, req: p.CreateGroup) -> dict[str, Any]:
         fields = {

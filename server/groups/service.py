@@ -15,6 +15,7 @@ escalation on their existing channel, where it is re-announced and paged like an
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -48,6 +49,12 @@ log = logging.getLogger(__name__)
 def refused(code: str, reason: str, message: str) -> ProtocolError:
     """A protocol error with the documented ``reason`` (docs/protocol.md, "Support groups")."""
     return ProtocolError(code, message, reason=reason)
+
+
+# (session id, member id or None, as a watcher): put the socket in the session's room. Called once
+# access is granted and before the history is read, so a message stored in between is not missed
+# (it may arrive live as well: clients drop a seq they already have).
+Enter = Callable[[str, str | None, bool], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +240,7 @@ class GroupService:
         return {"sessions": [s.to_wire(now) for s in sessions]}
 
     # -- joining -----------------------------------------------------------------------------------
-    async def join(self, actor: Actor, session_id: str, alias_raw: str, accepted: bool) -> Seated:
+    async def join(self, actor: Actor, session_id: str, alias_raw: str, accepted: bool, enter: Enter) -> Seated:
         if actor.role != "seeker":
             raise refused("forbidden", "seekers_only", "staff open a session with facilitate or watch")
         if not accepted:
@@ -252,7 +259,7 @@ class GroupService:
                 raise refused("forbidden", "removed", "you were removed from this session")
             self._open(session)
             if existing is not None and existing.status == MemberStatus.JOINED:
-                return await self._seated(conn, session, existing)  # a retry, or a second tab
+                return await self._seated(conn, session, existing, enter)  # a retry, or a second tab
             if session.timing.state() == SessionState.UPCOMING:
                 raise refused("conflict", "not_open", "the session has not opened yet")
             if await store.alias_in_use(conn, session.id, alias, except_member=existing.id if existing else None):
@@ -275,11 +282,11 @@ class GroupService:
             except BaseException:
                 await best_effort(self.seats.release(session.id, actor.id), "releasing a seat")
                 raise
-            result = await self._seated(conn, session, member)
+            result = await self._seated(conn, session, member, enter)
         await self._emit_session(session.id, "member_joined", {"session_id": session.id, "member": member.to_wire()})
         return result
 
-    async def facilitate(self, actor: Actor, session_id: str) -> Seated:
+    async def facilitate(self, actor: Actor, session_id: str, enter: Enter) -> Seated:
         """A facilitator takes their place in the room (marked as facilitator, under their display name)."""
         async with self.pool.acquire() as conn:
             session = await self._session(conn, session_id)
@@ -287,14 +294,14 @@ class GroupService:
             self._open(session)
             fresh = await store.member_for(conn, session.id, seeker_id=None, user_id=actor.id)
             member = await store.seat_staff(conn, session.id, actor.id, actor.display_name or "Facilitator")
-            result = await self._seated(conn, session, member, staff=True)
+            result = await self._seated(conn, session, member, enter, staff=True)
         if fresh is None or fresh.status != MemberStatus.JOINED:
             await self._emit_session(
                 session.id, "member_joined", {"session_id": session.id, "member": member.to_wire()}
             )
         return result
 
-    async def watch(self, actor: Actor, session_id: str) -> Seated:
+    async def watch(self, actor: Actor, session_id: str, enter: Enter) -> Seated:
         """A supervisor reads a session live, deleted words included (an audited read)."""
         if not actor.is_supervisor:
             raise refused("forbidden", "supervisors_only", "only supervisors watch sessions")
@@ -303,6 +310,7 @@ class GroupService:
             await audit.record(
                 conn, actor_id=actor.id, actor_role=actor.role, action="group_watch", detail={"session_id": session.id}
             )
+            await enter(session.id, None, True)
             history = await store.after(conn, session.id, 0)
             members = await store.present_members(conn, session.id)
         return Seated(
@@ -317,8 +325,9 @@ class GroupService:
         )
 
     async def _seated(
-        self, conn: asyncpg.Connection, session: Session, member: Member, *, staff: bool = False
+        self, conn: asyncpg.Connection, session: Session, member: Member, enter: Enter, *, staff: bool = False
     ) -> Seated:
+        await enter(session.id, member.id, False)  # before reading: nothing stored meanwhile can be missed
         history = await store.after(conn, session.id, member.joined_after_seq)
         members = await store.present_members(conn, session.id)
         fresh = await store.get_session(conn, session.id)
@@ -334,19 +343,20 @@ class GroupService:
             member.id,
         )
 
-    async def resume(self, actor: Actor, session_id: str, after_seq: int) -> Seated:
+    async def resume(self, actor: Actor, session_id: str, after_seq: int, enter: Enter) -> Seated:
         """What a member missed (seq > after_seq, never before they joined); live messages follow, and
         the first few live ones may repeat the end of this answer: a client drops seq ≤ its last."""
         if actor.is_supervisor:
             async with self.pool.acquire() as conn:
                 member = await store.member_for(conn, session_id, seeker_id=None, user_id=actor.id)
             if member is None or member.status != MemberStatus.JOINED:
-                watched = await self.watch(actor, session_id)
+                watched = await self.watch(actor, session_id, enter)
                 watched.fields["messages"] = [m for m in watched.fields["messages"] if m["seq"] > after_seq]
                 return watched
         async with self.pool.acquire() as conn:
             session = await self._session(conn, session_id)
             member = await self._membership(conn, actor, session)
+            await enter(session.id, member.id, False)
             history = await store.after(conn, session.id, max(after_seq, member.joined_after_seq))
             members = await store.present_members(conn, session.id)
         staff = member.role == MemberRole.FACILITATOR
