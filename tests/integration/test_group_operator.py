@@ -1,0 +1,98 @@
+"""Operators: ``user add --facilitates`` / ``user edit``, ``group add|schedule|list|cancel``, and ``purge``
+keeping group transcripts no longer than ``GROUP_RETENTION_HOURS`` (the messages an escalation cites stay)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from tests.groups_support import drop_in, fetch, join, make_facilitator, seeker_client, staff_client
+from tests.support import run_cli
+
+PASSWORD = "a long enough password\n"
+
+
+async def test_operators_give_the_capability_and_run_groups_from_the_command_line(live_server, backends) -> None:
+    env = live_server.env
+    made = run_cli(env, "user", "add", "fran", "--role", "listener", "--display-name", "Francesca M", "--facilitates",
+                   "--password-stdin", stdin=PASSWORD)  # fmt: skip
+    assert made.returncode == 0 and "may facilitate support groups" in made.stdout, made.stderr
+    plain = run_cli(env, "user", "add", "lee", "--role", "listener", "--display-name", "Leo K", "--password-stdin",
+                    stdin=PASSWORD)  # fmt: skip
+    assert plain.returncode == 0, plain.stderr
+
+    refused = run_cli(env, "group", "add", "Grief circle", "--topic", "grief", "--facilitators", "lee", "--now")
+    assert refused.returncode == 2 and "not facilitators: lee" in refused.stderr
+    assert run_cli(env, "user", "edit", "lee", "--facilitates").returncode == 0
+    rows = await fetch(backends.database_url, "select username, facilitator from users order by username")
+    assert [tuple(r) for r in rows] == [("fran", True), ("lee", True)]
+    assert run_cli(env, "group", "add", "X", "--topic", "astrology", "--now").returncode == 2
+    assert run_cli(env, "group", "add", "X", "--topic", "grief", "--capacity", "51", "--now").returncode == 2
+
+    added = run_cli(env, "group", "add", "Grief circle", "--topic", "grief", "--facilitators", "fran,lee",
+                    "--guidelines", "Be gentle.", "--now", "--duration", "90")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    group_id = re.search(r"created group (\S+)", added.stdout).group(1)
+    drop_in_id = re.search(r"scheduled session (\S+)", added.stdout).group(1)
+    later = run_cli(env, "group", "schedule", group_id, "--start", "2099-03-01T19:00:00+00:00")
+    assert later.returncode == 0, later.stderr
+    later_id = re.search(r"scheduled session (\S+)", later.stdout).group(1)
+    assert run_cli(env, "group", "schedule", group_id, "--start", "2099-03-01T19:00:00").returncode == 2  # no zone
+
+    listing = run_cli(env, "group", "list")
+    assert (
+        listing.returncode == 0
+        and "Grief circle" in listing.stdout
+        and "facilitators=Francesca M,Leo K" in listing.stdout
+    )
+    assert f"session {drop_in_id}" in listing.stdout and "open" in listing.stdout and "upcoming" in listing.stdout
+
+    seeker = await seeker_client(live_server.base_url)
+    sessions = (await seeker.ok("list_sessions"))["sessions"]
+    assert [s["session_id"] for s in sessions] == [drop_in_id, later_id]
+    assert run_cli(env, "group", "cancel", later_id).returncode == 0
+    assert run_cli(env, "group", "cancel", later_id).returncode == 1  # already ended
+    assert run_cli(env, "group", "cancel", group_id).returncode == 0
+    assert (await seeker.ok("list_sessions"))["sessions"] == []
+    assert run_cli(env, "user", "edit", "lee", "--no-facilitates").returncode == 0
+    assert run_cli(env, "user", "edit", "nobody", "--facilitates").returncode == 1
+    await seeker.close()
+
+
+CRISIS = "i am going to kill myself tonight, the pills are ready"
+
+
+async def test_purge_deletes_group_transcripts_past_retention_except_cited_messages(live_server, backends) -> None:
+    base = live_server.base_url
+    await make_facilitator(backends.database_url, "fran")
+    fac = await staff_client(base, "fran")
+    _, session_id = await drop_in(fac)
+    member = await seeker_client(base)
+    await join(member, session_id, "River")
+    await member.ok("message", {"session_id": session_id, "client_id": "1", "text": "an ordinary evening"})
+    cited = (await member.ok("message", {"session_id": session_id, "client_id": "2", "text": CRISIS}))["message"]
+    await member.ok("message", {"session_id": session_id, "client_id": "3", "text": "thanks all"})
+    _, open_id = await drop_in(fac, title="Still open")
+    other = await seeker_client(base)
+    await join(other, open_id, "Lake")
+    await other.ok("message", {"session_id": open_id, "client_id": "1", "text": "still going"})
+    await fac.ok("end_session", {"session_id": session_id})
+    await asyncio.sleep(0.3)
+
+    kept = run_cli({**live_server.env, "GROUP_RETENTION_HOURS": "24"}, "purge")
+    assert kept.returncode == 0 and "purged 0 group messages" in kept.stdout, kept.stderr
+    conn_rows = await fetch(
+        backends.database_url,
+        "update group_sessions set ended_at = now() - interval '25 hours' where id = $1::uuid",
+        session_id,
+    )
+    assert conn_rows == []
+    done = run_cli({**live_server.env, "GROUP_RETENTION_HOURS": "24"}, "purge")
+    assert done.returncode == 0 and "purged 2 group messages" in done.stdout, done.stdout
+    left = await fetch(backends.database_url, "select id::text, session_id::text from group_messages order by sent_at")
+    assert (left[0]["id"], left[0]["session_id"]) == (cited["id"], session_id)
+    assert {r["session_id"] for r in left} == {session_id, open_id} and len(left) == 2
+    escalation = await fetch(backends.database_url, "select group_message_id::text from escalations")
+    assert escalation[0][0] == cited["id"]
+    for c in (fac, member, other):
+        await c.close()
