@@ -232,6 +232,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
     jobs.every("realert", min(1.0, settings.escalation_realert_s), alerts.realert_due)
     jobs.every("page", 1.0, alerts.page_due)
     jobs.every("overview", 1.0, overview.publish_if_changed)
+    jobs.every("groups", 5.0, groups.end_overdue)
     return Services(
         settings=settings,
         pool=pool,

@@ -653,6 +653,14 @@ class GroupService:
         await self._closed(session.id, "ended", by=_by(actor))
         return {}
 
+    async def end_overdue(self) -> int:
+        """Periodic (leader): a session whose time ran out ends, and its room is told."""
+        async with self.pool.acquire() as conn:
+            ended = await store.end_overdue(conn)
+        for session_id in ended:
+            await self._closed(session_id, "ended", by="time")
+        return len(ended)
+
     async def _closed(self, session_id: str, how: str, *, by: str) -> None:
         await self._emit_session(session_id, "session_ended", {"session_id": session_id, "how": how, "by": by})
         await best_effort(self.seats.close(session_id), "freeing a session's seats")

@@ -314,6 +314,16 @@ async def end_session(conn: asyncpg.Connection, session_id: str, *, by: str, sta
     )
 
 
+async def end_overdue(conn: asyncpg.Connection) -> list[str]:
+    """Sessions whose time ran out: ended at their ``ends_at`` (so retention counts from then)."""
+    rows = await conn.fetch(
+        "update group_sessions set status = 'ended', ended_by = 'time',"
+        " ended_at = starts_at + make_interval(mins => duration_min)"
+        " where status = 'scheduled' and starts_at + make_interval(mins => duration_min) <= now() returning id::text"
+    )
+    return [r[0] for r in rows]
+
+
 async def set_pinned(conn: asyncpg.Connection, session_id: str, pinned: bool) -> None:
     await conn.execute("update group_sessions set pinned = $2 where id = $1::uuid", session_id, pinned)
 

@@ -96,3 +96,25 @@ async def test_purge_deletes_group_transcripts_past_retention_except_cited_messa
     assert escalation[0][0] == cited["id"]
     for c in (fac, member, other):
         await c.close()
+
+
+async def test_a_session_whose_time_runs_out_ends_by_itself(live_server, backends) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    base = live_server.base_url
+    await make_facilitator(backends.database_url, "fran")
+    fac = await staff_client(base, "fran")
+    group_id, _ = await drop_in(fac)
+    starts = (datetime.now(UTC) - timedelta(minutes=5) + timedelta(seconds=4)).isoformat()
+    session = (await fac.ok("schedule", {"group_id": group_id, "starts_at": starts, "duration_min": 5}))["session"]
+    member = await seeker_client(base)
+    await join(member, session["session_id"], "River")
+    ended = await member.wait_for("session_ended", timeout=20)
+    assert ended == {"session_id": session["session_id"], "how": "ended", "by": "time"}
+    refused = await member.call("message", {"session_id": session["session_id"], "client_id": "1", "text": "hi"})
+    assert refused["reason"] == "ended"
+    rows = await fetch(backends.database_url, "select status, ended_by from group_sessions where id = $1::uuid",
+                       session["session_id"])  # fmt: skip
+    assert tuple(rows[0]) == ("ended", "time")
+    for c in (fac, member):
+        await c.close()
