@@ -28,6 +28,8 @@ class Actor:
     conversation_id: str | None = None
     last_position: int | None = None
     last_language_available: bool | None = None  # last told: a listener speaking their language is available
+    # the namespace when it is not the role's own (``/groups`` admits every role), so a sweep drops the right one
+    namespace: str | None = None
     # the per-socket event rate limit's token bucket: (tokens left, when it was last filled)
     bucket: tuple[float, float] = (1e9, 0.0)
 

@@ -57,7 +57,7 @@ class TokenWatch:
         dropped = 0
         for actor in actors:
             if await self._should_drop(actor, now, active):
-                await self._sio.disconnect(actor.sid, namespace=_NAMESPACE[actor.role])
+                await self._sio.disconnect(actor.sid, namespace=actor.namespace or _NAMESPACE[actor.role])
                 dropped += 1
         if dropped:
             log.info("disconnected %d sockets with expired or revoked tokens", dropped)

@@ -56,6 +56,9 @@ class GroupNamespace(RoleNamespace):
     def identity_room(self, actor: Actor) -> str:
         return seeker_room(actor.id) if actor.role == "seeker" else staff_room(actor.id)
 
+    async def connected(self, actor: Actor) -> None:
+        actor.namespace = GROUPS_NS  # the token sweep must drop this socket here, not on the role's namespace
+
     async def disconnected(self, actor: Actor) -> None:
         self.groups.relay.forget_socket(actor.sid)
 

@@ -118,3 +118,22 @@ async def test_a_session_whose_time_runs_out_ends_by_itself(live_server, backend
     assert tuple(rows[0]) == ("ended", "time")
     for c in (fac, member):
         await c.close()
+
+
+async def test_a_deactivated_or_logged_out_facilitator_is_dropped_from_groups(backends) -> None:
+    from tests.support import Client, ServerProcess, login
+
+    server = ServerProcess(backends.server_env(TOKEN_CHECK_INTERVAL_S="0.5")).start()
+    try:
+        await make_facilitator(backends.database_url, "fran")
+        live = await Client(server.base_url, "/groups", await login(server.base_url, "fran")).connect()
+        done = run_cli(backends.server_env(), "user", "deactivate", "fran")
+        assert done.returncode == 0, done.stderr
+        for _ in range(40):
+            if not live.sio.connected:
+                break
+            await asyncio.sleep(0.1)
+        assert not live.sio.connected
+        await live.close()
+    finally:
+        server.stop()
