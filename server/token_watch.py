@@ -46,7 +46,7 @@ class TokenWatch:
                 log.warning("token sweep failed: %s", type(exc).__name__)
 
     async def sweep(self) -> int:
-        actors = self._sessions.of_role("seeker", "listener", "supervisor", "admin")
+        actors = self._sessions.everyone()  # every namespace's sockets, /groups included
         now = time.time()
         staff_ids = list({a.id for a in actors if a.is_staff})
         active: set[str] = set()

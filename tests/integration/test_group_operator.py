@@ -137,3 +137,30 @@ async def test_a_deactivated_or_logged_out_facilitator_is_dropped_from_groups(ba
         await live.close()
     finally:
         server.stop()
+
+
+async def test_a_groups_socket_is_not_presence_on_duty(live_server, backends) -> None:
+    """Only a listener's /listener socket says they are on duty: a /groups socket alone must never keep them
+    "seen" (their chats' grace period would never start) nor register them as a listener again."""
+    import redis.asyncio as aioredis
+
+    from tests.support import login
+
+    await make_facilitator(backends.database_url, "fran")
+    token = await login(live_server.base_url, "fran")
+    groups_only = await staff_client(live_server.base_url, "fran")
+    r = aioredis.Redis.from_url(backends.redis_url)
+    try:
+        await asyncio.sleep(3)  # more than one heartbeat
+        user_id = (await fetch(backends.database_url, "select id::text from users where username = 'fran'"))[0][0]
+        assert await r.zscore("{pl}:seen:listener", user_id) is None
+        assert await r.hget("{pl}:listeners", user_id) is None
+        from tests.support import Client
+
+        on_duty = await Client(live_server.base_url, "/listener", token).connect()
+        await asyncio.sleep(3)
+        assert await r.zscore("{pl}:seen:listener", user_id) is not None
+        await on_duty.close()
+    finally:
+        await r.aclose()
+    await groups_only.close()
