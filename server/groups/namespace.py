@@ -63,8 +63,8 @@ class GroupNamespace(RoleNamespace):
         self.groups.relay.forget_socket(actor.sid)
 
     def _enter(self, actor: Actor) -> Enter:
-        async def enter(session_id: str, member_id: str | None, watcher: bool) -> None:
-            await self.groups.relay.enter(actor.sid, session_id, member_id, watcher=watcher)
+        async def enter(session_id: str, member_id: str | None, watcher: bool, floor: int) -> None:
+            await self.groups.relay.enter(actor.sid, session_id, member_id, watcher=watcher, floor=floor)
 
         return enter
 

@@ -2,12 +2,17 @@
 
 The one-to-one relay emits after commit through the Socket.IO manager; with two writers that is
 enough. A group has twenty, on several processes, and an emit from process A after commit can reach
-a member on process B after a later message that B committed and delivered locally. So a stored group
-message is *published* on one channel while its writer still holds the session's advisory lock
-(``service.post``): Redis hands the messages to every subscriber in the order they were published,
-which is ``seq`` order, and each process delivers them to its own sockets only (``ignore_queue``), in
-the order it receives them. A process that sees a gap (its subscription broke) reads the missing
-messages from PostgreSQL before delivering the next one, so a member never sees seq 7 before 6.
+a member on process B after a later message that B committed and delivered locally. So every stored
+group message is published on one channel, and each process delivers to its own sockets only
+(``ignore_queue``), strictly in ``seq`` order: it remembers the last seq it delivered per session, and
+when the next one to arrive is further on (another process published later than it committed), it
+reads the missing ones from PostgreSQL first — they are there, because seq N+1 is only given once the
+transaction that stored N has committed (the session row is locked for it). The late copy, when it
+arrives, is older than what was delivered and is dropped. So a member never sees seq 7 before 6, nor
+6 twice, whichever processes the writers are on.
+
+A process starts counting for a session when a socket first enters its room, from the session's
+``last_seq`` read just before (what is older is in that socket's history answer, read right after).
 
 Control notes ride the same channel, so "member removed" is applied on every process in order with
 the messages: after it, no process delivers that session to the removed member's sockets.
@@ -57,9 +62,15 @@ class GroupRelay:
         self._ready = asyncio.Event()
 
     # -- sockets ---------------------------------------------------------------------------------
-    async def enter(self, sid: str, session_id: str, member_id: str | None, *, watcher: bool = False) -> None:
+    async def enter(
+        self, sid: str, session_id: str, member_id: str | None, *, watcher: bool = False, floor: int = 0
+    ) -> None:
+        """``floor``: the session's last_seq read just before (by the caller, on its own connection). Lower
+        than the truth costs at most a repeat the client drops; the history is read after this returns."""
         room = watch_room(session_id) if watcher else session_room(session_id)
         await self._sio.enter_room(sid, room, namespace=GROUPS_NS)
+        if session_id not in self._last:
+            self._last[session_id] = floor
         if member_id is not None:
             self._readers.setdefault(member_id, set()).add(sid)
 
@@ -69,7 +80,7 @@ class GroupRelay:
             if not self._readers[member_id]:
                 del self._readers[member_id]
 
-    # -- publishing (called with the session lock held) -----------------------------------------
+    # -- publishing (after commit) -----------------------------------------------------------------
     async def publish_message(self, message: dict[str, Any], *, skip_sid: str | None) -> None:
         await self._redis.publish(KEYS.group_relay, orjson.dumps({"k": "msg", "d": message, "skip": skip_sid}))
 
@@ -125,13 +136,15 @@ class GroupRelay:
             return  # already delivered here (a gap read from PostgreSQL covered it)
         if last is not None and seq > last + 1:
             for earlier in await self._missing(session_id, last, seq - 1):
-                await self._deliver(earlier, None)
+                # read back, it lost its sender's socket id: none of its author's sockets here get it (they
+                # have it from the ack; another tab of theirs finds it on resume)
+                await self._deliver(earlier, list(self._readers.get(earlier["member_id"], ())))
         self._last[session_id] = seq
         if len(self._last) > 10_000:  # bounded: the oldest sessions are forgotten first
             self._last.pop(next(iter(self._last)))
         await self._deliver(message, note.get("skip"))
 
-    async def _deliver(self, message: dict[str, Any], skip_sid: str | None) -> None:
+    async def _deliver(self, message: dict[str, Any], skip_sid: str | list[str] | None) -> None:
         session_id = message["session_id"]
         for room in (session_room(session_id), watch_room(session_id)):
             await self._sio.emit(

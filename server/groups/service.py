@@ -51,10 +51,11 @@ def refused(code: str, reason: str, message: str) -> ProtocolError:
     return ProtocolError(code, message, reason=reason)
 
 
-# (session id, member id or None, as a watcher): put the socket in the session's room. Called once
+# (session id, member id or None, as a watcher, the session's last_seq read just before): put the socket
+# in the session's room. Called once
 # access is granted and before the history is read, so a message stored in between is not missed
 # (it may arrive live as well: clients drop a seq they already have).
-Enter = Callable[[str, str | None, bool], Awaitable[None]]
+Enter = Callable[[str, str | None, bool, int], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +311,7 @@ class GroupService:
             await audit.record(
                 conn, actor_id=actor.id, actor_role=actor.role, action="group_watch", detail={"session_id": session.id}
             )
-            await enter(session.id, None, True)
+            await enter(session.id, None, True, await store.last_seq(conn, session.id))
             history = await store.after(conn, session.id, 0)
             members = await store.present_members(conn, session.id)
         return Seated(
@@ -327,7 +328,9 @@ class GroupService:
     async def _seated(
         self, conn: asyncpg.Connection, session: Session, member: Member, enter: Enter, *, staff: bool = False
     ) -> Seated:
-        await enter(session.id, member.id, False)  # before reading: nothing stored meanwhile can be missed
+        await enter(
+            session.id, member.id, False, await store.last_seq(conn, session.id)
+        )  # before reading: nothing stored meanwhile can be missed
         history = await store.after(conn, session.id, member.joined_after_seq)
         members = await store.present_members(conn, session.id)
         fresh = await store.get_session(conn, session.id)
@@ -356,7 +359,7 @@ class GroupService:
         async with self.pool.acquire() as conn:
             session = await self._session(conn, session_id)
             member = await self._membership(conn, actor, session)
-            await enter(session.id, member.id, False)
+            await enter(session.id, member.id, False, await store.last_seq(conn, session.id))
             history = await store.after(conn, session.id, max(after_seq, member.joined_after_seq))
             members = await store.present_members(conn, session.id)
         staff = member.role == MemberRole.FACILITATOR
@@ -373,8 +376,13 @@ class GroupService:
 
     # -- the room ------------------------------------------------------------------------------------
     async def post(self, actor: Actor, session_id: str, client_id: str, text: str) -> dict[str, Any]:
-        """Stored (with any escalation it causes) before it is acknowledged or delivered; delivered in
-        ``seq`` order on every process (``relay``); a retry with the same ``client_id`` acks the first copy."""
+        """Stored (with any escalation it causes) before it is acknowledged or delivered; a retry with the
+        same ``client_id`` acks the first copy and is not delivered again.
+
+        The member's window is read and the detector's verdict awaited with no connection held; then most
+        messages take one statement (``store.post``); one that shows risk, or one the statement refused,
+        takes the transactional path, which stores the escalation with it (or says what is wrong).
+        Published after commit: the relay puts every process's deliveries in ``seq`` order."""
         async with self.pool.acquire() as conn:
             session = await self._session(conn, session_id)
             member = await self._membership(conn, actor, session)
@@ -384,38 +392,58 @@ class GroupService:
             first = await store.by_client_id(conn, member.id, client_id)
             if first is not None:
                 return {"message": first.to_wire()}
-            assessed = None
+            window = None
             if member.role == MemberRole.MEMBER:
-                texts, newest = await store.member_window(conn, member.id, self.detector_window - 1)
-                assessed = (await self._assess([*texts, text], session.language), newest)
-            await conn.execute("select pg_advisory_lock(hashtextextended($1, 14))", session.id)
+                window = await store.member_window(conn, member.id, self.detector_window - 1)
+        verdict = await self._assess([*window[0], text], session.language) if window is not None else None
+        detection = None
+        async with self.pool.acquire() as conn:
             try:
-                async with conn.transaction():
-                    session = await self._session(conn, session_id, lock=True)
-                    member = await self._membership(conn, actor, session)
-                    if member.muted:
-                        raise refused("forbidden", "muted", "a facilitator muted you in this session")
-                    self._open(session)
-                    first = await store.by_client_id(conn, member.id, client_id)
-                    if first is not None:
-                        return {"message": first.to_wire()}
-                    detection = None
-                    if assessed is not None:
-                        verdict, newest = assessed
-                        if await store.newest_seq_of(conn, member.id) != newest:  # another tab wrote meanwhile
-                            texts, _ = await store.member_window(conn, member.id, self.detector_window - 1)
-                            verdict = await self._assess([*texts, text], session.language)
-                        message = await store.append(conn, session.id, member.id, client_id, text)
-                        detection = await self._record(conn, session, member, message, verdict)
-                    else:
-                        message = await store.append(conn, session.id, member.id, client_id, text)
-                wire = message.to_wire()
-                await best_effort(self.relay.publish_message(wire, skip_sid=actor.sid), "publishing a group message")
-            finally:
-                await conn.execute("select pg_advisory_unlock(hashtextextended($1, 14))", session.id)
+                message = None
+                if verdict is None or not (verdict.assessment.escalate or verdict.assessment.watch):
+                    newest = window[1] if window is not None else None
+                    message = await store.post(conn, session.id, member.id, client_id, text, newest)
+                if message is None:
+                    newest = window[1] if window is not None else None
+                    message, detection = await self._post_locked(conn, actor, session, client_id, text, verdict, newest)
+            except asyncpg.UniqueViolationError:  # a concurrent retry of this client_id was stored first
+                first = await store.by_client_id(conn, member.id, client_id)
+                assert first is not None
+                return {"message": first.to_wire()}
+        wire = message.to_wire()
+        await best_effort(self.relay.publish_message(wire, skip_sid=actor.sid), "publishing a group message")
         if detection is not None:
             await self._after_detection(session, member, message, detection)
         return {"message": wire}
+
+    async def _post_locked(
+        self,
+        conn: asyncpg.Connection,
+        actor: Actor,
+        session: Session,
+        client_id: str,
+        text: str,
+        verdict: Detection | None,
+        window_newest: int | None,
+    ) -> tuple[GroupMessage, Detection | None]:
+        """Under the session's row lock: the precise refusal, or the message with its escalation. A verdict
+        taken on a window that is no longer the member's newest is taken again on the current one."""
+        async with conn.transaction():
+            state = await store.lock_session(conn, session.id)
+            member = await self._membership(conn, actor, session)
+            if member.muted:
+                raise refused("forbidden", "muted", "a facilitator muted you in this session")
+            if state is None or state.state() in (SessionState.ENDED, SessionState.CANCELLED):
+                raise refused("conflict", "ended", "the session has ended")
+            if member.role == MemberRole.MEMBER:
+                if verdict is None or await store.newest_seq_of(conn, member.id) != window_newest:
+                    texts, _ = await store.member_window(conn, member.id, self.detector_window - 1)
+                    verdict = await self._assess([*texts, text], session.language)
+            else:
+                verdict = None
+            message = await store.append(conn, session.id, member.id, client_id, text)
+            detection = await self._record(conn, session, member, message, verdict) if verdict is not None else None
+        return message, detection
 
     async def _assess(self, window: list[str], language: str) -> Detection:
         assessment = await self.alerts.assess(window, language)

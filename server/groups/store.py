@@ -287,6 +287,14 @@ async def get_session(conn: asyncpg.Connection, session_id: str, *, lock: bool =
     return _session(await conn.fetchrow(f"{_SESSION} where s.id = $1::uuid", session_id))
 
 
+async def lock_session(conn: asyncpg.Connection, session_id: str) -> Timing | None:
+    """The session row locked for a write (its timing only: one round trip)."""
+    row = await conn.fetchrow(
+        "select starts_at, duration_min, status from group_sessions where id = $1::uuid for update", session_id
+    )
+    return None if row is None else Timing(row[0], row[1], row[2])
+
+
 async def listed_sessions(conn: asyncpg.Connection, *, limit: int = 200) -> list[Session]:
     """Open and upcoming sessions of groups not cancelled, soonest first."""
     rows = await conn.fetch(
@@ -494,6 +502,43 @@ async def append(conn: asyncpg.Connection, session_id: str, member_id: str, clie
     message = _message(row)
     assert message is not None
     return message
+
+
+_POST = """
+with s as (
+    select id from group_sessions where id = $1::uuid and status = 'scheduled'
+      and starts_at + make_interval(mins => duration_min) > now() for update
+), ok as (
+    select 1 from s, group_members m where m.id = $2::uuid and m.session_id = $1::uuid and m.status = 'joined'
+      and not m.muted and ($5::int is null or $5::int = coalesce((select g.seq from group_messages g
+        where g.member_id = $2::uuid order by g.seq desc limit 1), 0))
+), b as (
+    update group_sessions set last_seq = last_seq + 1 where id = $1::uuid and exists (select 1 from ok)
+    returning last_seq
+), i as (
+    insert into group_messages (session_id, seq, member_id, client_id, text)
+    select $1::uuid, b.last_seq, $2::uuid, $3, $4 from b returning *
+)
+select i.id::text, i.session_id::text, i.seq, i.member_id::text, i.client_id, i.text, i.sent_at,
+       i.deleted_at, i.delete_reason, i.erased_at, m.alias, m.role
+from i join group_members m on m.id = i.member_id
+"""
+
+
+async def post(
+    conn: asyncpg.Connection, session_id: str, member_id: str, client_id: str, text: str, newest_seq: int | None
+) -> GroupMessage | None:
+    """One statement, no explicit transaction: the session row locked, the member still seated and not
+    muted, the session open and (``newest_seq``) the member's newest message still the one the detector's
+    window ends with — then the next ``seq`` and the row. None when any of that does not hold (the caller
+    takes the transactional path, which says why). A repeated ``client_id`` raises UniqueViolationError."""
+    return _message(
+        await conn.fetchrow(_POST, session_id, member_id, client_id, cipher().seal(text, session_id), newest_seq)
+    )
+
+
+async def last_seq(conn: asyncpg.Connection, session_id: str) -> int:
+    return int(await conn.fetchval("select last_seq from group_sessions where id = $1::uuid", session_id) or 0)
 
 
 async def get_message(conn: asyncpg.Connection, message_id: str) -> GroupMessage | None:

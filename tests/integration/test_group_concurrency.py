@@ -56,7 +56,10 @@ async def test_thirty_simultaneous_joins_for_twelve_seats_seat_twelve(two_server
 
 
 class Member:
-    """A seeker in the room who sends its share, records what it receives, and moves process on a crash."""
+    """A seeker in the room who sends its share, records what it receives, and moves process on a crash.
+
+    It behaves as docs/protocol.md asks a client to: it resumes after the last seq up to which it holds
+    everything, and drops a seq it already holds (the overlap between a resume answer and live events)."""
 
     def __init__(self, token: str, alias: str, base_url: str) -> None:
         self.token = token
@@ -65,48 +68,47 @@ class Member:
         self.client: Client | None = None
         self.session_id = ""
         self.own: list[int] = []  # seqs of its own messages (they come back in the ack only)
-        self.stream: list[int] = []  # seqs of everyone else's, as delivered
+        self.connections: list[Client] = []
+        self.resumed: list[list[int]] = []  # per resume, the seqs its answer held
         self.resumes = 0
         self._lock = asyncio.Lock()
-        self._earlier: list[Client] = []
 
     async def join(self, session_id: str) -> None:
         self.session_id = session_id
         self.client = await Client(self.base_url, "/groups", self.token).connect()
+        self.connections.append(self.client)
         ack = await self.client.ok("join", {"session_id": session_id, "alias": self.alias, "accept_guidelines": True})
         assert ack["messages"] == []
 
-    def last(self) -> int:
-        return max([0, *self.own, *self.stream, *self._live_seqs()])
+    def _held(self) -> set[int]:
+        seqs = set(self.own)
+        for c in self.connections:
+            seqs.update(m["seq"] for m in c.events["message"])
+        for answer in self.resumed:
+            seqs.update(answer)
+        return seqs
 
-    def _live_seqs(self) -> list[int]:
-        return [m["seq"] for m in self.client.events["message"]] if self.client else []
+    def _contiguous(self) -> int:
+        held, n = self._held(), 0
+        while n + 1 in held:
+            n += 1
+        return n
 
     async def move(self, base_url: str) -> None:
-        """Reconnect to another process and resume after the last seq it has."""
+        """Reconnect to another process and resume after the last seq up to which it holds everything."""
         async with self._lock:
             if self.base_url == base_url:
                 return
             old = self.client
             assert old is not None
-            self.stream += self._live_seqs()
-            self._earlier.append(old)
             with contextlib.suppress(Exception):
                 await old.close()
             self.base_url = base_url
             self.client = await Client(base_url, "/groups", self.token).connect()
-            last = max([0, *self.own, *self.stream])
-            ack = await self.client.ok("resume", {"session_id": self.session_id, "after_seq": last})
+            self.connections.append(self.client)
+            ack = await self.client.ok("resume", {"session_id": self.session_id, "after_seq": self._contiguous()})
             self.resumes += 1
-            resumed = [m["seq"] for m in ack["messages"] if m["alias"] != self.alias]
-            own_resumed = [m["seq"] for m in ack["messages"] if m["alias"] == self.alias]
-            self.own += [s for s in own_resumed if s not in self.own]  # acked by a process that then died
-            self.stream += resumed
-            # live events that raced the answer: the documented overlap, dropped by seq
-            newest = max([last, *resumed, *own_resumed])
-            overlap = len(self.client.events["message"])
-            self._overlap_dropped = [m for m in self.client.events["message"][:overlap] if m["seq"] <= newest]
-            self.client.events["message"] = [m for m in self.client.events["message"] if m["seq"] > newest]
+            self.resumed.append([m["seq"] for m in ack["messages"]])
 
     async def send_all(self, count: int, fallback: str) -> None:
         for i in range(count):
@@ -130,8 +132,25 @@ class Member:
                 assert ack["error"]["code"] == "unavailable", ack
                 await asyncio.sleep(0.2)
 
-    def delivered(self) -> list[int]:
-        return self.stream + self._live_seqs()
+    def accepted(self) -> tuple[list[int], list[int]]:
+        """What the member keeps of everyone else's messages, in the order it got them, and what it dropped
+        as already held (only ever seqs a resume answer had)."""
+        kept: list[int] = []
+        dropped: list[int] = []
+        held = set(self.own)
+        for i, c in enumerate(self.connections):
+            sources = ([self.resumed[i - 1]] if i > 0 else []) + [[m["seq"] for m in c.events["message"]]]
+            for source in sources:
+                for seq in source:
+                    if seq in held:
+                        dropped.append(seq)
+                    else:
+                        held.add(seq)
+                        kept.append(seq)
+        return kept, dropped
+
+    def complete(self, total: int) -> bool:
+        return self._held() >= set(range(1, total + 1))
 
 
 async def test_twenty_members_five_hundred_messages_across_a_sigkill(two_servers, backends) -> None:
@@ -159,17 +178,24 @@ async def test_twenty_members_five_hundred_messages_across_a_sigkill(two_servers
 
     async def complete(m: Member) -> None:
         for _ in range(300):
-            if sorted(m.own + m.delivered()) == expected or len(m.own) + len(m.delivered()) >= 500:
+            if m.complete(500):
                 return
             await asyncio.sleep(0.1)
 
     await asyncio.gather(*(complete(m) for m in members))
     assert all(m.resumes == 1 for m in on_b)
     for m in members:
-        got = m.delivered()
         assert len(m.own) == 25, m.alias
-        assert got == sorted(got) and len(got) == len(set(got)), f"{m.alias}: out of order or twice"
-        assert sorted(got + m.own) == expected, f"{m.alias}: missing {sorted(set(expected) - set(got + m.own))[:10]}"
+        for c in m.connections:  # each connection's live stream: strictly in seq order, never twice
+            live = [e["seq"] for e in c.events["message"]]
+            assert live == sorted(set(live)), f"{m.alias}: live stream out of order or twice"
+        kept, dropped = m.accepted()
+        assert kept == sorted(kept), f"{m.alias}: out of order"
+        assert sorted(kept + m.own) == expected, f"{m.alias}: missing {sorted(set(expected) - set(kept + m.own))[:10]}"
+        resumed = {s for answer in m.resumed for s in answer}
+        assert set(dropped) <= resumed | set(m.own), f"{m.alias}: dropped {dropped} not from a resume"
+        if m not in on_b:
+            assert dropped == [], f"{m.alias} never moved, yet got a seq twice"
     rows = await fetch(backends.database_url, "select count(*), max(seq) from group_messages")
     assert tuple(rows[0]) == (500, 500)
     for m in members:

@@ -16,7 +16,10 @@ CRISIS = "i am going to kill myself tonight, the pills are ready"
 
 @pytest.fixture
 def realerting_server(backends):
-    server = ServerProcess(backends.server_env(ESCALATION_REALERT_S="1")).start()
+    # its own Redis db: the session's live server must not be the one holding the jobs lock (re-alerts)
+    server = ServerProcess(
+        backends.server_env(ESCALATION_REALERT_S="1", REDIS_URL=backends.isolated_redis_url())
+    ).start()
     yield server
     server.stop()
 

@@ -100,9 +100,17 @@ export class GroupRoom {
     this.place(ack.messages);
   }
 
+  /** Resume after the last seq up to which every message is held (a later one may have arrived first, e.g. our
+   * own ack while the one before it was still on its way). */
   lastSeq(): number {
     const { messages } = this.store.state;
-    return messages.length ? messages[messages.length - 1].seq : 0;
+    if (messages.length === 0) return 0;
+    let last = messages[0].seq;
+    for (const m of messages.slice(1)) {
+      if (m.seq !== last + 1) break;
+      last = m.seq;
+    }
+    return last;
   }
 
   async resume(): Promise<void> {
