@@ -37,6 +37,7 @@ LOAD_ENV = {
     "RATE_LIMIT_LOGINS_PER_ADDRESS": "100000/minute",
     "RATE_LIMIT_CONNECTIONS_PER_ADDRESS": "1000000/minute",
     "LOG_LEVEL": "WARNING",
+    "METRICS_TOKEN": "bench-metrics-token",  # the generator reads the loop-lag histogram at each run's edges
 }
 
 

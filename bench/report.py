@@ -45,8 +45,8 @@ def steps_table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| scenario | system | offered msg/s | achieved msg/s, median (min–max) | relay p50 ms | relay p99 ms, median"
         " (min–max) | ack p99 ms | escalation p99 ms (n, pooled) | CPU ms/msg: server (min–max) + detector worker"
-        " | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        " | loop pauses > 50 ms (longest ≤ s) | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         if row["scenario"].startswith("idle"):
@@ -60,11 +60,13 @@ def steps_table(rows: list[dict[str, Any]]) -> str:
                 if cpu:
                     server = f"{cpu['server_ms_per_msg']:.2f}{_spread2(step, 'server_ms_per_msg')}"
                     cpu_s = f"{server} + {cpu['children_ms_per_msg']:.2f}"
+                pauses = step.get("pauses")
+                pauses_s = "—" if not pauses else f"{pauses['over_50ms']} ({pauses['longest_le_s'] or '> 2.5'})"
                 lines.append(
                     f"| {row['scenario']} | {system} | {step['offered']:,} | {step['achieved']:,}"
                     f"{_spread(step, 'achieved')} | {_p(step.get('relay_ms'), 'p50')} | {_p(step.get('relay_ms'))}"
                     f"{_spread(step, 'relay_p99')} | {_p(step.get('ack_ms'))} | {esc_s} | {cpu_s}"
-                    f" | {step.get('errors') or ''} |"
+                    f" | {pauses_s} | {step.get('errors') or ''} |"
                 )
     return "\n".join(lines)
 

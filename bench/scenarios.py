@@ -75,6 +75,8 @@ def _service_config(staff: backends.Staff, seeker_url: str, staff_url: str, pair
         "payloadBytes": 100,
         "pairRate": 100,
         "connectConcurrency": 100,
+        "metricsUrl": staff_url + "/metrics",
+        "metricsToken": backends.LOAD_ENV["METRICS_TOKEN"],
         **extra,
     }
 

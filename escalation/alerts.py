@@ -66,13 +66,14 @@ class AlertChannel:
         self.on_queue_raised: Any = None  # set by the app: pair a seeker who moved to the front
 
     # -- detection (called by the chat for every seeker message) --------------------------------
-    async def assess(self, window: list[str], language: str) -> Assessment:
+    async def assess(self, window: list[str], language: str) -> tuple[Assessment, asyncio.Future[Assessment] | None]:
         """Off the event loop, in the detector worker; every loaded language is checked whatever
-        ``language`` says (see ``Detector.assess``)."""
-        verdict = await self._assessor.assess(window)
+        ``language`` says (see ``Detector.assess``). When the worker is late, the rules' verdict and
+        the model's review still to come (``AssessmentWorker.assess_or_defer``)."""
+        verdict, review = await self._assessor.assess_or_defer(window)
         if verdict.degraded:
             DETECTOR_DEGRADED.inc()
-        return verdict
+        return verdict, review
 
     async def record_detection(
         self, conn: asyncpg.Connection, conv: Conversation, message: Message, assessment: Assessment
@@ -126,7 +127,7 @@ class AlertChannel:
         elif recorded.updated is not None:
             await self._notify.supervisors("escalation_update", recorded.updated.to_wire())
             if recorded.rose and conv.listener_id:
-                await self._notify.listener(conv.listener_id, "risk", self._risk(recorded.updated))
+                await self._notify.listener(conv.listener_id, "risk", self.risk_brief(recorded.updated))
 
     async def on_watch(self, conv: Conversation, message: Message, assessment: Assessment) -> None:
         """Below the alert threshold but above watch: a quiet hint to the listener alone. The seeker
@@ -157,7 +158,7 @@ class AlertChannel:
         await self._notify.supervisors("escalation", escalation.to_wire())
         if conv.listener_id:
             await self._notify.listener(
-                conv.listener_id, "risk", self._risk(escalation, resources_shown=resources_shown)
+                conv.listener_id, "risk", self.risk_brief(escalation, resources_shown=resources_shown)
             )
         if conv.status == "queued":
             await best_effort(self._move_forward(conv.id, escalation.severity), "moving a crisis seeker forward")
@@ -177,7 +178,7 @@ class AlertChannel:
         )
         return {"conversation_id": conversation_id, "code": "no_supervisor_online", "message": text, "paging": paging}
 
-    def _risk(self, escalation: Escalation, *, resources_shown: bool = True) -> dict[str, Any]:
+    def risk_brief(self, escalation: Escalation, *, resources_shown: bool = True) -> dict[str, Any]:
         """What a listener needs at the moment risk is flagged: which words raised it, whether the seeker
         was shown resources, and a short crisis guide for peers (configurable text)."""
         return {
@@ -224,7 +225,7 @@ class AlertChannel:
         for escalation, listener_id in raised:
             await self._notify.supervisors("escalation", escalation.to_wire(), local=True)
             if listener_id:
-                await self._notify.listener(listener_id, "risk", self._risk(escalation), local=True)
+                await self._notify.listener(listener_id, "risk", self.risk_brief(escalation), local=True)
         if raised:
             log.warning("re-announced %d escalations raised while Redis was unavailable", len(raised))
         return len(raised)

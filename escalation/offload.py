@@ -13,7 +13,12 @@ a crash after it has the verdict stored with the message.
 
 A verdict the worker has not given within ``deadline_s`` (a worker behind under a burst, or stuck)
 is given at once by the rules in this process (~0.1 ms; explicit and imminent wording still
-escalates), marked ``degraded``: the chat never waits longer than that for the model. If the worker
+escalates), marked ``degraded``: the chat never waits longer than that for the model. The model's
+own verdict on that window still comes, later (``assess_or_defer``): the caller, which has stored
+the message by then, escalates it if the model sees the risk the rules missed. The worker takes the
+newest windows first, so under a sustained overload fresh messages still get the model in time and
+the late ones are reviewed as the load allows; a review not done within ``REVIEW_MAX_AGE_S`` is
+given up and counted (``on_unreviewed``). If the worker
 dies or hangs, it is replaced and the batch is assessed once more in a fresh worker; if that fails
 too, by the rules here. If the detector itself raises (a bug), the messages go on marked
 ``degraded`` rather than being refused. Each failure calls
@@ -44,6 +49,7 @@ MAX_BATCH = 64
 # and delivered, marked degraded (counted by the server), and the listener can still escalate.
 UNASSESSED = Assessment(False, None, None, (), degraded=True)
 BATCH_TIMEOUT_S = 10.0  # a batch that takes longer means a stuck worker: replace it
+REVIEW_MAX_AGE_S = 30.0  # a late review older than this is given up: its escalation would come too late to help
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,15 +96,22 @@ def _assess_in_worker(windows: list[list[str]]) -> list[Assessment]:
 class _Pending:
     window: list[str]
     future: asyncio.Future[Assessment]
+    queued_at: float
 
 
 class AssessmentWorker:
     def __init__(
-        self, config: DetectorConfig, *, deadline_s: float = 10.0, on_failure: Callable[[], object] | None = None
+        self,
+        config: DetectorConfig,
+        *,
+        deadline_s: float = 10.0,
+        on_failure: Callable[[], object] | None = None,
+        on_unreviewed: Callable[[], object] | None = None,
     ) -> None:
         self._config = config
         self._deadline_s = deadline_s
         self._on_failure = on_failure
+        self._on_unreviewed = on_unreviewed
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[_Pending] = []
         self._wakeup = asyncio.Event()
@@ -106,6 +119,7 @@ class AssessmentWorker:
         self._rules: Detector | None = None  # in this process: the answer when the worker is late or gone
         self.failures = 0
         self.batches = 0
+        self.unreviewed = 0
 
     async def start(self) -> None:
         """Loads the detector in the worker and answers one window before returning (so /readyz
@@ -124,13 +138,27 @@ class AssessmentWorker:
         )
 
     async def assess(self, window: Sequence[str]) -> Assessment:
-        future: asyncio.Future[Assessment] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Pending(list(window), future))
+        verdict, review = await self.assess_or_defer(window)
+        if review is not None:
+            review.cancel()  # nobody waits for it: the worker skips it
+        return verdict
+
+    async def assess_or_defer(self, window: Sequence[str]) -> tuple[Assessment, asyncio.Future[Assessment] | None]:
+        """The worker's verdict within the deadline, with no review; past it, the rules' verdict now and
+        the worker's own still to come (``review``; cancelled if it would come too late)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Assessment] = loop.create_future()
+        self._pending.append(_Pending(list(window), future, loop.time()))
         self._wakeup.set()
         try:
-            return await asyncio.wait_for(future, self._deadline_s)  # cancelled on time-out: never sent
+            return await asyncio.wait_for(asyncio.shield(future), self._deadline_s), None
         except TimeoutError:
-            return self._rules_now([list(window)])[0]
+            return self._rules_now([list(window)])[0], future
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if future.cancelled() and not (task is not None and task.cancelling()):
+                return self._rules_now([list(window)])[0], None  # given up (the worker is closing)
+            raise
 
     def _rules_now(self, windows: list[list[str]]) -> list[Assessment]:
         if self._rules is None:
@@ -142,8 +170,9 @@ class AssessmentWorker:
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._pending:
-                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-                batch = [p for p in batch if not p.future.done()]  # answered by the rules meanwhile
+                self._give_up_old_reviews()
+                live = [p for p in self._pending if not p.future.done()]  # a review nobody waits for is done
+                batch, self._pending = live[-MAX_BATCH:], live[:-MAX_BATCH]  # the newest first
                 if not batch:
                     continue
                 try:
@@ -156,6 +185,16 @@ class AssessmentWorker:
                 for p, verdict in zip(batch, verdicts, strict=True):
                     if not p.future.done():
                         p.future.set_result(verdict)
+
+    def _give_up_old_reviews(self) -> None:
+        """Only reviews: a window is given up long after its caller took the rules' verdict."""
+        oldest = asyncio.get_running_loop().time() - max(REVIEW_MAX_AGE_S, 2 * self._deadline_s)
+        for p in self._pending:
+            if p.queued_at < oldest and not p.future.done():
+                p.future.cancel()
+                self.unreviewed += 1
+                if self._on_unreviewed is not None:
+                    self._on_unreviewed()
 
     async def _run(self, windows: list[list[str]]) -> list[Assessment]:
         loop = asyncio.get_running_loop()

@@ -44,6 +44,7 @@ from server.jobs import PeriodicJobs
 from server.leader import LeaderLock
 from server.limits import Limits, build_limits
 from server.listeners import ListenerService
+from server.loop_lag import watch_loop_lag
 from server.metrics import DETECTOR_WORKER_FAILURES
 from server.notify import Notifier
 from server.origins import engineio_origin_check
@@ -187,6 +188,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         await assignments.pair_waiting(conversation_id=conversation_id)
 
     alerts.on_queue_raised = pair_raised
+    assignments.risk_brief = alerts.risk_brief
     groups = GroupService(
         pool=pool,
         redis=redis,
@@ -319,6 +321,7 @@ def create_app(settings: Settings) -> web.Application:
         services.tasks.append(asyncio.create_task(services.queue_watch.run()))
         services.tasks.append(asyncio.create_task(services.heartbeat.run()))
         services.tasks.append(asyncio.create_task(services.token_watch.run()))
+        services.tasks.append(asyncio.create_task(watch_loop_lag()))
 
     async def shutdown(app: web.Application) -> None:
         """SIGTERM: the listening socket is already closed; finish in-flight writes, then drop every

@@ -8,6 +8,7 @@ paired, or an index rebuilt after a crash — PostgreSQL wins and the listener's
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -18,8 +19,9 @@ from matching.queue import Waiting, WaitingQueue, now_ms
 from server.errors import ProtocolError, conflict, forbidden, not_found
 from server.metrics import PAIRING_WAIT, PAIRINGS
 from server.notify import Notifier
-from server.store import conversations, messages
+from server.store import conversations, escalations, messages
 from server.store.conversations import Conversation
+from server.store.escalations import Escalation
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,8 @@ class Assignments:
         self._pairing = pairing
         self._notify = notifier
         self._loads = LoadReconciler()
+        # set by the app (the alert channel): what a listener is told about a flagged chat's crisis
+        self.risk_brief: Callable[[Escalation], dict[str, Any]] | None = None
 
     async def reconcile_loads(self) -> int:
         states = await self._presence.all()
@@ -93,16 +97,19 @@ class Assignments:
         recorded = await self._record(pair, notify_listener=False)
         if recorded is None:
             raise conflict("the conversation is no longer waiting")
-        conv, history = recorded
-        return {"conversation": conv.to_wire(), "messages": [m.to_wire() for m in history]}
+        conv, history, risk = recorded
+        return self._assignment(conv, history, risk)
 
     async def _record(
         self, pair: Pair, *, notify_listener: bool = True
-    ) -> tuple[Conversation, list[messages.Message]] | None:
+    ) -> tuple[Conversation, list[messages.Message], list[Escalation]] | None:
+        """The listener gets the conversation, its messages and any crisis still open in it (a seeker
+        flagged while waiting comes first in the queue: the listener who takes them must see why)."""
         try:
             async with self._pool.acquire() as conn:
                 conv = await conversations.assign(conn, pair.conversation_id, pair.listener_id)
                 history = await messages.after(conn, pair.conversation_id, 0, include_staff=True) if conv else []
+                risk = await escalations.unresolved_for(conn, pair.conversation_id) if conv else []
         except BaseException:
             # Could not record: give both sides back so nobody is lost between Redis and PostgreSQL.
             await self._undo(pair)
@@ -116,15 +123,21 @@ class Assignments:
             {"conversation_id": conv.id, "listener": {"display_name": conv.responder_name}},
         )
         if notify_listener:
-            await self._notify.listener(
-                pair.listener_id,
-                "assigned",
-                {"conversation": conv.to_wire(), "messages": [m.to_wire() for m in history]},
-            )
+            await self._notify.listener(pair.listener_id, "assigned", self._assignment(conv, history, risk))
         PAIRINGS.inc()
         PAIRING_WAIT.observe(pair.waited_ms / 1000)
         log.info("paired conversation=%s listener=%s waited_ms=%d", conv.id, pair.listener_id, pair.waited_ms)
-        return conv, history
+        return conv, history, risk
+
+    def _assignment(
+        self, conv: Conversation, history: list[messages.Message], risk: list[Escalation]
+    ) -> dict[str, Any]:
+        brief = self.risk_brief
+        return {
+            "conversation": conv.to_wire(),
+            "messages": [m.to_wire() for m in history],
+            "risk": [brief(e) for e in risk] if brief is not None else [],
+        }
 
     async def _undo(self, pair: Pair) -> None:
         try:

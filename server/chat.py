@@ -7,6 +7,7 @@ can be tested without a socket.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
@@ -20,13 +21,13 @@ from server import retention
 from server.assignments import Assignments, waiting_entry
 from server.effects import best_effort
 from server.errors import ProtocolError, conflict, forbidden, invalid, not_found
-from server.metrics import MESSAGES
+from server.metrics import LATE_ESCALATIONS, MESSAGES
 from server.notify import Notifier
 from server.seeker_windows import SeekerWindow, SeekerWindows
 from server.sessions import Actor
-from server.store import audit, conversations, messages, seekers
+from server.store import audit, conversations, escalations, messages, seekers
 from server.store.conversations import Conversation
-from server.store.escalations import Recorded
+from server.store.escalations import Escalation, Recorded
 from server.store.messages import Message
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,9 @@ log = logging.getLogger(__name__)
 class RiskHandler(Protocol):
     """What the chat needs from the escalation side (``escalation.alerts.AlertChannel``)."""
 
-    async def assess(self, window: list[str], language: str) -> Assessment: ...
+    async def assess(
+        self, window: list[str], language: str
+    ) -> tuple[Assessment, asyncio.Future[Assessment] | None]: ...
 
     async def record_detection(
         self, conn: asyncpg.Connection, conv: Conversation, message: Message, assessment: Assessment
@@ -47,6 +50,8 @@ class RiskHandler(Protocol):
 
     async def on_watch(self, conv: Conversation, message: Message, assessment: Assessment) -> None: ...
 
+    def risk_brief(self, escalation: Escalation) -> dict[str, Any]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Assessed:
@@ -54,6 +59,8 @@ class Assessed:
 
     assessment: Assessment
     newest_at_risk: bool  # the new message itself shows risk (not only an earlier one in the window)
+    newest_index: int  # the new message's place in the window
+    review: asyncio.Future[Assessment] | None = None  # the model's verdict, still to come (the rules answered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +101,7 @@ class ChatService:
         self._topics = topics
         self._languages = languages
         self._windows = SeekerWindows(detector_window - 1)
+        self._reviews: set[asyncio.Task[None]] = set()
 
     # -- seeker asks for a chat -------------------------------------------------------------
     async def request_chat(
@@ -132,6 +140,7 @@ class ChatService:
         actor.conversation_id = conv.id
         if stored is not None:
             self._remember(conv.id, stored.window, text or "", stored.message.seq)
+            self._review_later(conv.id, stored.message, stored.assessed)
         queued = await best_effort(self._queue.add(waiting_entry(conv)), "queueing a conversation")
         if stored is not None:
             await stored.report(self._risk, conv)
@@ -184,6 +193,8 @@ class ChatService:
             if not posted.stale:
                 break
             self._windows.forget(conversation_id)  # another process stored this seeker's message meanwhile
+            if assessed is not None and assessed.review is not None:
+                assessed.review.cancel()
         else:  # two processes keep racing for one seeker: decide under the conversation's lock
             async with self._pool.acquire() as conn:
                 return await self._post_locked(conn, actor, conversation_id, client_id, text, visibility, None, None)
@@ -195,6 +206,8 @@ class ChatService:
             raise conflict("the conversation has ended")
         if posted.duplicate:  # a safe retry acks its first copy and is not delivered again
             self._windows.forget(conversation_id)  # the first copy may have been stored by another process
+            if assessed is not None and assessed.review is not None:
+                assessed.review.cancel()  # the first copy had its own
         else:
             self._remember(conversation_id, window, text, posted.message.seq)
             MESSAGES.labels(posted.message.sender).inc()
@@ -207,6 +220,7 @@ class ChatService:
             )
             if assessed is not None and assessed.assessment.watch:
                 await self._risk.on_watch(posted.conversation, posted.message, assessed.assessment)
+            self._review_later(conversation_id, posted.message, assessed)
         return {"message": posted.message.to_wire()}
 
     async def _seeker_window(self, conversation_id: str) -> SeekerWindow:
@@ -223,9 +237,44 @@ class ChatService:
             self._windows.stored(conversation_id, window, text, seq)
 
     async def _assess(self, window: list[str], language: str) -> Assessed:
-        assessment = await self._risk.assess(window, language)
+        assessment, review = await self._risk.assess(window, language)
         newest = len(window) - 1
-        return Assessed(assessment, any(e.message_index == newest for e in assessment.evidence))
+        return Assessed(assessment, _shows_risk(assessment, newest), newest, review)
+
+    def _review_later(self, conversation_id: str, message: Message, assessed: Assessed | None) -> None:
+        """The rules answered in the model's place (the detector worker was late): when the model's own
+        verdict comes, a risk the rules missed is escalated then, on the message already stored."""
+        if assessed is None or assessed.review is None:
+            return
+        task = asyncio.create_task(self._reviewed(conversation_id, message, assessed, assessed.review))
+        self._reviews.add(task)
+        task.add_done_callback(self._reviews.discard)
+
+    async def _reviewed(
+        self, conversation_id: str, message: Message, first: Assessed, review: asyncio.Future[Assessment]
+    ) -> None:
+        try:
+            verdict = await review
+        except asyncio.CancelledError:
+            if review.cancelled():
+                return  # given up by the worker as too late (counted there)
+            raise
+        except Exception as exc:
+            log.error("the risk model's late review failed (%s)", type(exc).__name__)
+            return
+        if not verdict.escalate or first.assessment.escalate:
+            return  # nothing the rules missed (their alert, if any, stands with its explicit words)
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                conv = await conversations.get(conn, conversation_id, lock=True)
+                if conv is None:
+                    return  # erased meanwhile
+                recorded = await self._risk.record_detection(conn, conv, message, verdict)
+        except Exception as exc:
+            log.error("a late escalation could not be stored (%s)", type(exc).__name__)
+            return
+        LATE_ESCALATIONS.inc()
+        await self._risk.on_detection(conv, verdict, recorded, newest_at_risk=_shows_risk(verdict, first.newest_index))
 
     async def _post_locked(
         self,
@@ -251,6 +300,7 @@ class ChatService:
                 window = None  # the seeker wrote through another process meanwhile: assess on the stored window
             stored = await self._store(conn, conv, actor, client_id, text, visibility, assessed, window)
         self._remember(conv.id, stored.window, text, stored.message.seq)
+        self._review_later(conv.id, stored.message, stored.assessed)
         MESSAGES.labels(stored.message.sender).inc()
         await self._notify.conversation(
             conv, "message", stored.message.to_wire(), skip_sid=actor.sid, staff_only=visibility == "staff"
@@ -310,9 +360,14 @@ class ChatService:
             self._check_access(actor, conv, write=False)
             assert conv is not None
             history = await messages.after(conn, conv.id, after_seq, include_staff=actor.is_staff)
+            # a listener's console after a reload: the crisis panel comes back with the chat
+            risk = await escalations.unresolved_for(conn, conv.id) if actor.role == "listener" else None
         if actor.role == "seeker" and conv.status != "ended":
             actor.conversation_id = conv.id
-        return {"conversation": conv.to_wire(), "messages": [m.to_wire() for m in history]}
+        resumed = {"conversation": conv.to_wire(), "messages": [m.to_wire() for m in history]}
+        if risk is not None:
+            resumed["risk"] = [self._risk.risk_brief(e) for e in risk]
+        return resumed
 
     async def erase(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
         """A seeker erases their own conversation (ending it first if it is still open)."""
@@ -393,6 +448,10 @@ class ChatService:
             allowed = not write or conv.id in actor.joined or conv.responder_id == actor.id
         if not allowed:
             raise forbidden()
+
+
+def _shows_risk(assessment: Assessment, index: int) -> bool:
+    return any(e.message_index == index for e in assessment.evidence)
 
 
 def _sender(actor: Actor) -> str:

@@ -21,7 +21,16 @@ PAIRING_WAIT = Histogram(
     buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1800),
 )
 DETECTOR_DEGRADED = Counter(
-    "peerline_detector_degraded_total", "Seeker messages assessed by the rules alone because the risk model failed"
+    "peerline_detector_degraded_total",
+    "Seeker messages answered by the rules alone because the risk model failed or was late",
+)
+DETECTOR_UNREVIEWED = Counter(
+    "peerline_detector_unreviewed_total",
+    "Seeker messages the rules answered whose late review by the risk model was given up (overload)",
+)
+LATE_ESCALATIONS = Counter(
+    "peerline_detector_late_escalations_total",
+    "Escalations raised by the risk model's late review of a message the rules had answered in time",
 )
 DETECTOR_WORKER_FAILURES = Counter(
     "peerline_detector_worker_failures_total", "Detector worker processes that died or hung and were replaced"
@@ -38,4 +47,9 @@ SOCKET_EMITS = Counter(
     "peerline_socket_emits_total",
     "Room emits: 'local' needed no Redis call (no member on another process), 'routed' went through Redis",
     ["path"],
+)
+LOOP_LAG = Histogram(
+    "peerline_event_loop_lag_seconds",
+    "How late a 20 ms timer fired on the event loop: a pause in which no socket of this process was served",
+    buckets=(0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )

@@ -82,7 +82,7 @@ class ServerProcess:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> ServerProcess:
+    def start(self, timeout: float = 90.0) -> ServerProcess:  # the detector loads slowly on a busy machine
         env = {**os.environ, **self.env, "PORT": str(self.port)}
         self.log_path = Path(os.environ.get("PEERLINE_TEST_LOGS", "/tmp")) / f"peerline-server-{self.port}.log"
         log_file = self.log_path.open("wb")

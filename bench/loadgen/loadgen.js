@@ -77,6 +77,41 @@ function cpuSample(pids) {
   }
 }
 
+// -- event-loop pauses of the measured service, from its /metrics (peerline_event_loop_lag_seconds) ----
+
+const PAUSE_S = 0.05;
+
+/** {count, under: {le: n}} of the service's loop-lag histogram, or null (bare relay, older trees, no token). */
+async function loopLag(cfg) {
+  if (!cfg.metricsUrl) return null;
+  try {
+    const res = await fetch(cfg.metricsUrl, { headers: { Authorization: `Bearer ${cfg.metricsToken}` } });
+    if (!res.ok) return null;
+    const text = await res.text();
+    const under = {};
+    let count = null;
+    for (const line of text.split('\n')) {
+      const bucket = line.match(/^peerline_event_loop_lag_seconds_bucket\{le="([^"]+)"\} ([0-9.e+]+)$/);
+      if (bucket) under[bucket[1]] = Number(bucket[2]);
+      const total = line.match(/^peerline_event_loop_lag_seconds_count ([0-9.e+]+)$/);
+      if (total) count = Number(total[1]);
+    }
+    return count === null ? null : { count, under };
+  } catch (e) {
+    return null;
+  }
+}
+
+/** Between two samples: timer wake-ups later than 50 ms, and the smallest bucket bound that held them all. */
+function pausesBetween(a, b) {
+  if (!a || !b) return null;
+  const n = b.count - a.count;
+  const over = n - ((b.under[String(PAUSE_S)] ?? 0) - (a.under[String(PAUSE_S)] ?? 0));
+  const bounds = Object.keys(b.under).filter((le) => le !== '+Inf').map(Number).sort((x, y) => x - y);
+  const longest = bounds.find((le) => (b.under[String(le)] ?? 0) - (a.under[String(le)] ?? 0) >= n);
+  return { over_50ms: over, longest_le_s: longest ?? null };
+}
+
 // -- the relay sweep, shared by bare and service modes ---------------------------------------------
 
 class Sweep {
@@ -156,6 +191,7 @@ class Sweep {
     const step = {
       rate, warm, sent: 0, delivered: 0, crisisSent: 0, relay: [], ack: [], lag: [], escalation: [], resources: [],
       errors: {}, start: now(), lastRecv: 0, sendEnd: 0, cpu0: cpuSample(this.cfg.cpuPids), cpu1: null,
+      lag0: await loopLag(this.cfg), lag1: null,
     };
     this.current = step;
     const n = Math.max(1, Math.round(rate * seconds));
@@ -170,6 +206,7 @@ class Sweep {
     });
     step.sendEnd = now();
     step.cpu1 = cpuSample(this.cfg.cpuPids);
+    step.lag1 = await loopLag(this.cfg);
     return step;
   }
 
@@ -199,6 +236,7 @@ class Sweep {
     } : null;
     return {
       cpu,
+      pauses: pausesBetween(step.lag0, step.lag1),
       sent: step.sent,
       delivered: step.delivered,
       achieved: Math.round((step.delivered * 1000) / elapsedMs),
@@ -258,6 +296,13 @@ class Sweep {
       };
       out.spread.server_ms_per_msg = spread(runs.map((r) => r.cpu.server_ms_per_msg));
     }
+    if (runs.every((r) => r.pauses)) {
+      const longest = runs.map((r) => r.pauses.longest_le_s);
+      out.pauses = {
+        over_50ms: runs.reduce((a, r) => a + r.pauses.over_50ms, 0), // over all measured runs of the step
+        longest_le_s: longest.includes(null) ? null : Math.max(...longest),
+      };
+    }
     this.steps.push(out);
     return out;
   }
@@ -270,6 +315,7 @@ class Sweep {
         + ` relay p50 ${out.relay_ms.p50} p99 ${out.relay_ms.p99} ${JSON.stringify(out.spread.relay_p99)} ms`
         + ` ack p99 ${out.ack_ms.p99} esc n=${out.escalation_ms.n} p99 ${out.escalation_ms.p99}`
         + (out.cpu ? ` cpu ${out.cpu.server_ms_per_msg}+${out.cpu.children_ms_per_msg} ms/msg` : '')
+        + (out.pauses ? ` pauses>50ms ${out.pauses.over_50ms} (longest <= ${out.pauses.longest_le_s ?? '>2.5'} s)` : '')
         + ` errors ${JSON.stringify(out.errors)}`);
       const bad = !(out.relay_ms.p99 < (cfg.stopP99Ms || 1000)) || out.achieved < 0.8 * rate;
       if (bad) break;

@@ -14,6 +14,7 @@ escalation on their existing channel, where it is re-announced and paged like an
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from server.groups import store
 from server.groups.relay import GROUPS_NS, GroupRelay, session_room, watch_room
 from server.groups.rules import TYPING_TTL_MS, MemberRole, MemberStatus, SessionState, check_alias
 from server.groups.store import GroupMessage, Member, Session
-from server.metrics import ESCALATIONS
+from server.metrics import ESCALATIONS, LATE_ESCALATIONS
 from server.notify import Notifier
 from server.sessions import Actor
 from server.store import audit, conversations, escalations, messages
@@ -71,6 +72,7 @@ class Seated:
 @dataclass(slots=True)
 class Detection:
     assessment: Assessment
+    review: asyncio.Future[Assessment] | None = None  # the model's own verdict, when the rules answered for it
     created: escalations.Escalation | None = None
     updated: escalations.Escalation | None = None
     rose: bool = False
@@ -92,6 +94,7 @@ class GroupService:
     detector_window: int
     pair_waiting: Any = None  # set by the app: pair an invited member's new conversation at once
     relay: GroupRelay = field(init=False)
+    _reviews: set[asyncio.Task[None]] = field(init=False, default_factory=set)
     seats: GroupSeats = field(init=False)
 
     def __post_init__(self) -> None:
@@ -414,6 +417,7 @@ class GroupService:
         await best_effort(self.relay.publish_message(wire, skip_sid=actor.sid), "publishing a group message")
         if detection is not None:
             await self._after_detection(session, member, message, detection)
+        self._review_later(session, member, message, detection or verdict)
         return {"message": wire}
 
     async def _post_locked(
@@ -446,9 +450,49 @@ class GroupService:
         return message, detection
 
     async def _assess(self, window: list[str], language: str) -> Detection:
-        assessment = await self.alerts.assess(window, language)
+        assessment, review = await self.alerts.assess(window, language)
         newest = len(window) - 1
-        return Detection(assessment, newest_at_risk=any(e.message_index == newest for e in assessment.evidence))
+        shows = any(e.message_index == newest for e in assessment.evidence)
+        return Detection(assessment, review=review, newest_at_risk=shows)
+
+    def _review_later(self, session: Session, member: Member, message: GroupMessage, first: Detection | None) -> None:
+        """As for a one-to-one message (``ChatService._review_later``): the rules answered in the model's
+        place; when the model's verdict comes, a risk the rules missed is escalated then, on the stored message."""
+        if first is None or first.review is None:
+            return
+        task = asyncio.create_task(self._reviewed(session, member, message, first, first.review))
+        self._reviews.add(task)
+        task.add_done_callback(self._reviews.discard)
+
+    async def _reviewed(
+        self,
+        session: Session,
+        member: Member,
+        message: GroupMessage,
+        first: Detection,
+        review: asyncio.Future[Assessment],
+    ) -> None:
+        try:
+            verdict = await review
+        except asyncio.CancelledError:
+            if review.cancelled():
+                return  # given up by the worker as too late (counted there)
+            raise
+        except Exception as exc:
+            log.error("the risk model's late review of a group message failed (%s)", type(exc).__name__)
+            return
+        if not verdict.escalate or first.assessment.escalate:
+            return
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                await store.lock_session(conn, session.id)
+                detection = await self._record(conn, session, member, message, Detection(verdict))
+        except Exception as exc:
+            log.error("a late group escalation could not be stored (%s)", type(exc).__name__)
+            return
+        if detection is not None:
+            LATE_ESCALATIONS.inc()
+            await self._after_detection(session, member, message, detection)
 
     async def _record(
         self, conn: asyncpg.Connection, session: Session, member: Member, message: GroupMessage, detection: Detection

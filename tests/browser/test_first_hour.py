@@ -290,3 +290,33 @@ async def test_a_new_listener_is_prompted_out_of_away(
     for watched in (seeker, listener):
         await watched.assert_clean()
         await watched.context.close()
+
+
+async def test_a_listener_taking_a_chat_flagged_while_it_waited_sees_why_even_after_a_reload(
+    browser: Browser, live_server: ServerProcess, clean_state: None
+) -> None:
+    """The crisis seeker was moved to the front of the queue before any listener had the chat: the one who
+    takes it sees the crisis panel (which words, what the seeker saw, the guide), and again after a reload."""
+    base = live_server.base_url
+    await create_user(
+        live_server.env["DATABASE_URL"], LISTENER[0], LISTENER[1], "listener", topics=("talk",), display_name="Lena"
+    )
+    seeker = await open_page(browser, base, width=1280, height=800)
+    listener = await open_page(browser, base, width=1280, height=900)
+    await start_seeker_chat(seeker.page, base, CRISIS_TEXT)  # flagged while nobody was responding
+    await staff_login(listener.page, base, "/listener", *LISTENER)
+    await listener_takes(listener.page)
+    for attempt in ("taken", "reloaded"):
+        chat = listener.page.locator("article.chat-panel")
+        support = chat.get_by_test_id("crisis-support")
+        await expect(support).to_contain_text("Crisis flagged: imminent risk, suicide", timeout=10_000)
+        await expect(support).to_contain_text("The seeker has been shown crisis contacts.")
+        await expect(support.locator("details")).to_contain_text("Ask directly")
+        flagged = chat.locator(".message--flagged")
+        await expect(flagged).to_have_count(1)
+        await expect(flagged).to_contain_text(CRISIS_TEXT)
+        if attempt == "taken":
+            await listener.page.reload()
+    for watched in (seeker, listener):
+        await watched.assert_clean()
+        await watched.context.close()

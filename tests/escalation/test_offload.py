@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 
+import pytest
+
+from escalation import offload
 from escalation.detector import Assessment, Detector
 from escalation.offload import AssessmentWorker, DetectorConfig
 
@@ -25,6 +29,29 @@ class _Raising:
 class RaisingConfig(DetectorConfig):
     def load(self) -> Detector:
         return _Raising()  # type: ignore[return-value]
+
+
+class _Slow:
+    """The rules, half a second per batch: a worker that falls behind."""
+
+    def __init__(self) -> None:
+        self._rules = Detector.load(model=False)
+
+    def assess(self, messages: list[str]) -> Assessment:
+        return self.assess_batch([messages])[0]
+
+    def assess_batch(self, windows: list[list[str]]) -> list[Assessment]:
+        if windows != [["warm up"]]:
+            time.sleep(0.5)
+        return self._rules.assess_batch(windows)
+
+
+@dataclass(frozen=True, slots=True)
+class SlowConfig(DetectorConfig):
+    def load(self) -> Detector:
+        if not self.model:  # the rules in the server process, which answer for a late worker
+            return Detector.load(model=False)
+        return _Slow()  # type: ignore[return-value]
 
 
 def _config(cls: type[DetectorConfig] = DetectorConfig) -> DetectorConfig:
@@ -52,5 +79,29 @@ async def test_a_detector_bug_lets_the_message_through_marked_degraded() -> None
         verdict = await asyncio.wait_for(worker.assess(["hello"]), 30)
         assert verdict.degraded and not verdict.escalate
         assert failures == []  # the worker itself is healthy: it is not replaced
+    finally:
+        await worker.close()
+
+
+async def test_a_late_verdict_comes_later_as_a_review_and_a_hopeless_review_is_given_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(offload, "REVIEW_MAX_AGE_S", 0.0)  # given up after twice the deadline
+    worker = AssessmentWorker(_config(SlowConfig), deadline_s=0.05)
+    await worker.start()
+    try:
+        verdict, review = await worker.assess_or_defer(["i am going to kill myself tonight"])
+        assert verdict.degraded and verdict.escalate  # the rules here answered in time
+        assert review is not None  # and the worker's own verdict is on its way
+        waiting = await asyncio.gather(*(worker.assess_or_defer([f"ordinary line {i}"]) for i in range(3)))
+        late = await asyncio.wait_for(review, 30)
+        assert late.escalate and not late.degraded
+        reviews = [r for _, r in waiting]
+        assert all(r is not None for r in reviews)
+        for _ in range(50):
+            if worker.unreviewed == 3:
+                break
+            await asyncio.sleep(0.1)
+        assert worker.unreviewed == 3 and all(r is not None and r.cancelled() for r in reviews)
     finally:
         await worker.close()

@@ -119,3 +119,33 @@ async def test_a_stalled_worker_does_not_stall_the_chat_and_the_rules_still_esca
         await listener.close()
     finally:
         server.stop()
+
+
+async def test_what_the_rules_answered_for_a_late_worker_is_still_reviewed_by_the_model(backends) -> None:
+    """The rules answered in time for a stalled worker and saw nothing; once the worker runs again,
+    the model's own verdict on that window escalates the stored message (a crisis only it sees)."""
+    env = backends.server_env(DETECTOR_DEADLINE_S="0.5", REDIS_URL=backends.isolated_redis_url())
+    server = ServerProcess(env).start()
+    try:
+        seeker, listener, cid = await paired([server], backends, seeker_on=0, listener_on=0)
+        worker = detector_worker(server)
+        os.kill(worker.pid, signal.SIGSTOP)
+        try:
+            await asyncio.wait_for(seeker.send(cid, "first", "long day"), 20)
+            worded = "tomorrow nobody will have to put up with me anymore, i made sure of it"
+            unnamed = await asyncio.wait_for(seeker.send(cid, "unnamed", worded), 20)
+            assert await escalations_for(backends.database_url, cid) == []  # the rules do not see it
+        finally:
+            os.kill(worker.pid, signal.SIGCONT)
+        for _ in range(100):
+            escalations = await escalations_for(backends.database_url, cid)
+            if escalations:
+                break
+            await asyncio.sleep(0.2)
+        assert [(e["message_id"], e["client_id"]) for e in escalations] == [(unnamed["id"], "unnamed")]
+        await listener.resume(cid)
+        assert_promises(await stored_messages(backends.database_url, cid), [seeker, listener], cid)
+        await seeker.close()
+        await listener.close()
+    finally:
+        server.stop()

@@ -109,10 +109,39 @@ async def test_queued_crisis_seeker_is_served_first(live_server, backends, peopl
     assert assigned["conversation"]["conversation_id"] == ack["conversation_id"]
     assert assigned["conversation"]["severity"] == "imminent"
     assert [m["text"] for m in assigned["messages"]] == [CRISIS]
+    # flagged while waiting, so nobody got the `risk` event then: the listener is told with the assignment
+    (brief,) = assigned["risk"]
+    assert brief["conversation_id"] == ack["conversation_id"] and brief["severity"] == "imminent"
+    assert brief["message_id"] == assigned["messages"][0]["id"] and brief["evidence"]
+    assert all(word in CRISIS for word in brief["evidence"]) and brief["resources_shown"] is True
+    assert listener.events["risk"] == []
     for s, _ in waiting:
         assert s.events["matched"] == []
         await s.close()
     await crisis.close()
+
+
+async def test_a_listener_who_takes_a_flagged_chat_is_told_why(live_server, backends, people) -> None:
+    listener, supervisor = people
+    base = live_server.base_url
+    crisis = await Client(base, "/seeker", await seeker_token(base)).connect()
+    ack = await crisis.ok("request_chat", {"topic": "talk", "language": "en", "text": CRISIS})
+    flagged = await supervisor.wait_for("escalation", lambda e: e["conversation_id"] == ack["conversation_id"])
+    await supervisor.ok("ack", {"escalation_id": flagged["escalation_id"]})
+    calm = await Client(base, "/seeker", await seeker_token(base)).connect()
+    other = await calm.ok("request_chat", {"topic": "talk", "language": "en", "text": "hi, just a chat"})
+    await listener.ok("set_status", {"status": "away", "max_chats": 2})
+    taken = await listener.ok("take", {"conversation_id": ack["conversation_id"]})
+    (brief,) = taken["risk"]
+    assert brief["escalation_id"] == flagged["escalation_id"] and brief["status"] == "acknowledged"
+    plain = await listener.ok("take", {"conversation_id": other["conversation_id"]})
+    assert plain["risk"] == []  # a chat with no crisis says so
+    # a console reloaded later gets the crisis panel back; the seeker is never shown the evidence
+    resumed = await listener.ok("resume", {"conversation_id": ack["conversation_id"], "after_seq": 0})
+    assert [b["escalation_id"] for b in resumed["risk"]] == [flagged["escalation_id"]]
+    assert "risk" not in await crisis.ok("resume", {"conversation_id": ack["conversation_id"], "after_seq": 0})
+    await crisis.close()
+    await calm.close()
 
 
 async def test_listener_escalation_and_supervisor_actions(live_server, backends, people) -> None:

@@ -6,6 +6,7 @@ import { call, openStaffSocket } from "../shared/connect";
 import { hasGap, highestSeq, localMessage, mergeMessages, setDelivery, type ShownMessage } from "../shared/messages";
 import { Outbox, type OutgoingMessage } from "../shared/outbox";
 import type {
+  Assignment,
   ChatEndedEvent,
   Conversation,
   Language,
@@ -162,7 +163,7 @@ export class ListenerController {
 
   async take(conversationId?: string): Promise<void> {
     if (!this.socket) return;
-    const ack = await call<{ conversation: Conversation; messages: Message[] }>(
+    const ack = await call<Assignment>(
       this.socket,
       "take",
       conversationId ? { conversation_id: conversationId } : {},
@@ -178,7 +179,7 @@ export class ListenerController {
       return;
     }
     this.store.set((s) => ({ queue: s.queue.filter((q) => q.conversation_id !== ack.conversation.conversation_id) }));
-    this.addChat(ack.conversation, ack.messages, false);
+    this.addChat(ack.conversation, ack.messages, false, ack.risk);
   }
 
   send(conversationId: string, text: string): void {
@@ -281,8 +282,7 @@ export class ListenerController {
     this.socket = socket;
     this.store.set({ connection: "connecting" });
     socket.on("queue_update", (e: { waiting: WaitingEntry[] }) => this.store.set({ queue: e.waiting, queueAt: Date.now() }));
-    socket.on("assigned", (e: { conversation: Conversation; messages: Message[] }) =>
-      this.addChat(e.conversation, e.messages, true),
+    socket.on("assigned", (e: Assignment) => this.addChat(e.conversation, e.messages, true, e.risk),
     );
     socket.on("message", (m: Message) => this.onMessage(m));
     socket.on("typing", (e: TypingEvent) => {
@@ -301,22 +301,7 @@ export class ListenerController {
       this.announce("A chat has ended.");
       this.persist();
     });
-    socket.on("risk", (e: RiskEvent) => {
-      this.updateChat(e.conversation_id, (c) => ({
-        risk: {
-          ...c.risk,
-          severity: higher(c.risk?.severity ?? "none", e.severity),
-          category: e.category ?? c.risk?.category ?? null,
-          messageIds: e.message_id ? unique([...(c.risk?.messageIds ?? []), e.message_id]) : c.risk?.messageIds,
-          evidence: unique([...(c.risk?.evidence ?? []), ...(e.evidence ?? [])]),
-          resourcesShown: Boolean(c.risk?.resourcesShown || e.resources_shown),
-          acks: { ...c.risk?.acks, [e.escalation_id]: c.risk?.acks?.[e.escalation_id] ?? null },
-          guide: e.guide ?? c.risk?.guide ?? null,
-        },
-      }));
-      this.alert("alert", "Risk flagged in a chat");
-      this.announce(`Risk flagged in a chat: ${e.severity}${e.category ? `, ${e.category.replace(/_/g, " ")}` : ""}.`);
-    });
+    socket.on("risk", (e: RiskEvent) => this.flagRisk(e));
     socket.on("risk_hint", (e: RiskHintEvent) => {
       // Deliberately quiet: no chime or title flash. It asks the listener to check in, not to raise an alarm.
       this.updateChat(e.conversation_id, (c) => (c.risk ? {} : { hint: e.message }));
@@ -377,7 +362,7 @@ export class ListenerController {
     if (!this.socket) return;
     const chat = this.store.state.chats[conversationId];
     if (chat?.endedBy || chat?.released) return;
-    const ack = await call<{ conversation: Conversation; messages: Message[] }>(this.socket, "resume", {
+    const ack = await call<Assignment>(this.socket, "resume", {
       conversation_id: conversationId,
       after_seq: chat ? chat.lastSeq : 0,
     });
@@ -389,17 +374,49 @@ export class ListenerController {
       }
       return;
     }
-    if (!chat) this.addChat(ack.conversation, ack.messages, false);
-    else {
+    if (!chat) {
+      this.addChat(ack.conversation, ack.messages, false, ack.risk, false); // after a reload: seen before
+    } else {
       this.applyMessages(conversationId, ack.messages);
       this.updateChat(conversationId, () => ({
         conversation: ack.conversation,
         endedBy: ack.conversation.status === "ended" ? "system" : null,
       }));
+      // raised while this console was cut off: the `risk` event never came
+      for (const e of ack.risk ?? []) if (!(e.escalation_id in (chat.risk?.acks ?? {}))) this.flagRisk(e);
     }
   }
 
-  private addChat(conversation: Conversation, messages: Message[], assigned: boolean): void {
+  /** The crisis panel of a chat: from a live ``risk`` event, or the crises still open when it is assigned. */
+  private flagRisk(e: RiskEvent, loud = true): void {
+    this.updateChat(e.conversation_id, (c) => ({
+      risk: {
+        ...c.risk,
+        severity: higher(c.risk?.severity ?? "none", e.severity),
+        category: e.category ?? c.risk?.category ?? null,
+        messageIds: e.message_id ? unique([...(c.risk?.messageIds ?? []), e.message_id]) : c.risk?.messageIds,
+        evidence: unique([...(c.risk?.evidence ?? []), ...(e.evidence ?? [])]),
+        resourcesShown: Boolean(c.risk?.resourcesShown || e.resources_shown),
+        acks: {
+          ...c.risk?.acks,
+          // a crisis acknowledged before this chat reached the listener: who it was comes with the next status
+          [e.escalation_id]: c.risk?.acks?.[e.escalation_id] ?? (e.status === "acknowledged" ? "A supervisor" : null),
+        },
+        guide: e.guide ?? c.risk?.guide ?? null,
+      },
+    }));
+    if (!loud) return;
+    this.alert("alert", "Risk flagged in a chat");
+    this.announce(`Risk flagged in a chat: ${e.severity}${e.category ? `, ${e.category.replace(/_/g, " ")}` : ""}.`);
+  }
+
+  private addChat(
+    conversation: Conversation,
+    messages: Message[],
+    assigned: boolean,
+    risk: RiskEvent[] = [],
+    loud = true,
+  ): void {
     const id = conversation.conversation_id;
     const existing = this.store.state.chats[id];
     const chat: ListenerChat = existing ?? {
@@ -420,6 +437,7 @@ export class ListenerController {
       activeId: s.activeId ?? id,
     }));
     this.applyMessages(id, messages);
+    for (const e of risk) this.flagRisk(e, loud);
     this.persist();
     if (assigned) {
       this.alert("assignment", "New chat assigned");

@@ -101,6 +101,13 @@ export interface CrisisGuide {
   steps: string[];
 }
 
+/** ``assigned`` (pushed), the ``take`` ack and a listener's ``resume`` ack: the chat, its messages, its open crises. */
+export interface Assignment {
+  conversation: Conversation;
+  messages: Message[];
+  risk?: RiskEvent[];
+}
+
 export interface RiskEvent {
   conversation_id: string;
   category: string | null;
