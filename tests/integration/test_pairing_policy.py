@@ -14,8 +14,12 @@ from matching.queue import Waiting, WaitingQueue, now_ms
 
 @pytest.fixture
 async def redis(backends) -> AsyncIterator[aioredis.Redis]:
-    r = aioredis.Redis.from_url(backends.redis_url, decode_responses=True)
+    """A Redis database of its own: the session's live server shares the default one, and its periodic
+    pairing would take this test's queued seekers for this test's listener (seen: c0 paired under it)."""
+    r = aioredis.Redis.from_url(backends.isolated_redis_url(), decode_responses=True)
+    await r.flushdb()
     yield r
+    await r.flushdb()
     await r.aclose()
 
 
