@@ -108,7 +108,7 @@ def test_readme_command_starts_from_a_fresh_clone_with_no_data_folder_set(tmp_pa
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(30)
+            proc.wait(90)  # drains, then stops the embedded PostgreSQL: slow on a busy machine (30 s once was not)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
