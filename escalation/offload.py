@@ -178,8 +178,7 @@ class AssessmentWorker:
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._pending:
-                self._give_up_old_reviews()
-                live = [p for p in self._pending if not p.future.done()]  # a review nobody waits for is done
+                live = self._live_pending()
                 batch, self._pending = live[-MAX_BATCH:], live[:-MAX_BATCH]  # the newest first
                 if not batch:
                     continue
@@ -194,15 +193,22 @@ class AssessmentWorker:
                     if not p.future.done():
                         p.future.set_result(verdict)
 
-    def _give_up_old_reviews(self) -> None:
-        """Only reviews: a window is given up long after its caller took the rules' verdict."""
+    def _live_pending(self) -> list[_Pending]:
+        """The windows still worth assessing, in one pass: a review nobody waits for is done, and a
+        review too old to help is given up (only reviews: long after its caller took the rules' verdict)."""
         oldest = asyncio.get_running_loop().time() - max(REVIEW_MAX_AGE_S, 2 * self._deadline_s)
+        live = []
         for p in self._pending:
-            if p.queued_at < oldest and not p.future.done():
+            if p.future.done():
+                continue
+            if p.queued_at < oldest:
                 p.future.cancel()
                 self.unreviewed += 1
                 if self._on_unreviewed is not None:
                     self._on_unreviewed()
+                continue
+            live.append(p)
+        return live
 
     async def _run(self, windows: list[list[str]]) -> list[Assessment]:
         loop = asyncio.get_running_loop()

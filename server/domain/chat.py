@@ -60,9 +60,18 @@ class Assessed:
     """A verdict on a window that ends with the new message, taken before that message is stored."""
 
     assessment: Assessment
-    newest_at_risk: bool  # the new message itself shows risk (not only an earlier one in the window)
     newest_index: int  # the new message's place in the window
     review: asyncio.Future[Assessment] | None = None  # the model's verdict, still to come (the rules answered)
+
+    @property
+    def newest_at_risk(self) -> bool:
+        """The new message itself shows risk (not only an earlier one in the window)."""
+        return _shows_risk(self.assessment, self.newest_index)
+
+    def drop_review(self) -> None:
+        """Nobody will act on the model's late verdict (a retry, or assessed again): the worker skips it."""
+        if self.review is not None:
+            self.review.cancel()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +150,7 @@ class ChatService:
                 ) from None
         actor.conversation_id = conv.id
         if stored is not None:
-            self._remember(conv.id, stored.window, text or "", stored.message.seq)
-            self._review_later(conv.id, stored.message, stored.assessed)
+            self._after_stored(conv.id, stored.window, text or "", stored.message, stored.assessed)
         queued = await best_effort(self._queue.add(waiting_entry(conv)), "queueing a conversation")
         if stored is not None:
             await stored.report(self._risk, conv)
@@ -195,8 +203,8 @@ class ChatService:
             if not posted.stale:
                 break
             self._windows.forget(conversation_id)  # another process stored this seeker's message meanwhile
-            if assessed is not None and assessed.review is not None:
-                assessed.review.cancel()
+            if assessed is not None:
+                assessed.drop_review()
         else:  # two processes keep racing for one seeker: decide under the conversation's lock
             async with self._pool.acquire() as conn:
                 return await self._post_locked(conn, actor, conversation_id, client_id, text, visibility, None, None)
@@ -208,10 +216,10 @@ class ChatService:
             raise conflict("the conversation has ended")
         if posted.duplicate:  # a safe retry acks its first copy and is not delivered again
             self._windows.forget(conversation_id)  # the first copy may have been stored by another process
-            if assessed is not None and assessed.review is not None:
-                assessed.review.cancel()  # the first copy had its own
+            if assessed is not None:
+                assessed.drop_review()  # the first copy had its own
         else:
-            self._remember(conversation_id, window, text, posted.message.seq)
+            self._after_stored(conversation_id, window, text, posted.message, assessed)
             MESSAGES.labels(posted.message.sender).inc()
             await self._notify.conversation(
                 posted.conversation,
@@ -222,26 +230,36 @@ class ChatService:
             )
             if assessed is not None and assessed.assessment.watch:
                 await self._risk.on_watch(posted.conversation, posted.message, assessed.assessment)
-            self._review_later(conversation_id, posted.message, assessed)
         return StoredMessage(posted.message)
 
     async def _seeker_window(self, conversation_id: str) -> SeekerWindow:
         window = self._windows.get(conversation_id)
         if window is None:  # first message since this process started, or evicted: rebuild from PostgreSQL
             async with self._pool.acquire() as conn:
-                texts, newest = await messages.recent_seeker_texts(conn, conversation_id, self._windows.size)
-            window = SeekerWindow(tuple(texts), newest)
+                window = await self._stored_window(conn, conversation_id)
         return window
 
-    def _remember(self, conversation_id: str, window: SeekerWindow | None, text: str, seq: int | None) -> None:
-        """Kept only once stored (never for a conversation the caller may not write to)."""
+    async def _stored_window(self, conn: asyncpg.Connection, conversation_id: str) -> SeekerWindow:
+        texts, newest = await messages.recent_seeker_texts(conn, conversation_id, self._windows.size)
+        return SeekerWindow(tuple(texts), newest)
+
+    def _after_stored(
+        self,
+        conversation_id: str,
+        window: SeekerWindow | None,
+        text: str,
+        message: Message,
+        assessed: Assessed | None,
+    ) -> None:
+        """A seeker's message is stored: its window is kept (only now, never for a conversation the
+        caller may not write to), and a verdict the rules gave in the model's place gets its review."""
         if window is not None:
-            self._windows.stored(conversation_id, window, text, seq)
+            self._windows.stored(conversation_id, window, text, message.seq)
+        self._review_later(conversation_id, message, assessed)
 
     async def _assess(self, window: list[str], language: str) -> Assessed:
         assessment, review = await self._risk.assess(window, language)
-        newest = len(window) - 1
-        return Assessed(assessment, _shows_risk(assessment, newest), newest, review)
+        return Assessed(assessment, len(window) - 1, review)
 
     def _review_later(self, conversation_id: str, message: Message, assessed: Assessed | None) -> None:
         """The rules answered in the model's place (the detector worker was late): when the model's own
@@ -299,8 +317,7 @@ class ChatService:
             if window is not None and await messages.newest_seeker_seq(conn, conv.id) != window.newest_seq:
                 window = None  # the seeker wrote through another process meanwhile: assess on the stored window
             stored = await self._store(conn, conv, actor, client_id, text, visibility, assessed, window)
-        self._remember(conv.id, stored.window, text, stored.message.seq)
-        self._review_later(conv.id, stored.message, stored.assessed)
+        self._after_stored(conv.id, stored.window, text, stored.message, stored.assessed)
         MESSAGES.labels(stored.message.sender).inc()
         await self._notify.conversation(
             conv, "message", stored.message.to_wire(), skip_sid=actor.sid, staff_only=visibility == Visibility.STAFF
@@ -322,9 +339,10 @@ class ChatService:
         """Inside the caller's transaction, with the conversation row locked. A seeker's message
         comes assessed on a current ``window``; if not, it is assessed here, before it is stored."""
         if actor.role == Role.SEEKER and (assessed is None or window is None):
-            texts, newest = await messages.recent_seeker_texts(conn, conv.id, self._windows.size)
-            window = SeekerWindow(tuple(texts), newest)
-            assessed = await self._assess([*texts, text], conv.language)
+            if assessed is not None:
+                assessed.drop_review()  # assessed again below, on the stored window
+            window = await self._stored_window(conn, conv.id)
+            assessed = await self._assess([*window.texts, text], conv.language)
         message = await messages.append(
             conn,
             conversation_id=conv.id,

@@ -164,14 +164,10 @@ async def recent_seeker_texts(conn: asyncpg.Connection, conversation_id: str, li
     return [cipher().open(r["text"], conversation_id) for r in reversed(kept)], newest
 
 
-_NEWEST_SEEKER = (
-    "select seq from messages where conversation_id = $1::uuid and sender = 'seeker' order by seq desc limit 1"
-)
-
-
 async def newest_seeker_seq(conn: asyncpg.Connection, conversation_id: str) -> int:
-    """The seq of the seeker's newest stored message (0 when there is none)."""
-    return int(await conn.fetchval(_NEWEST_SEEKER, conversation_id) or 0)
+    """The seq of the seeker's newest stored message (0 when there is none): the window's own query."""
+    _, newest = await recent_seeker_texts(conn, conversation_id, 0)
+    return newest
 
 
 @dataclass(frozen=True, slots=True)
