@@ -64,6 +64,21 @@ class Keys:
     def revoked_token(self, token_id: str) -> str:
         return f"{self.prefix}:revoked:jti:{token_id}"
 
+    def group_seats(self, session_id: str) -> str:
+        """Set: seeker ids holding a seat in a group session, plus the sentinel ``SEATS_SEEDED`` once the
+        set was seeded from PostgreSQL (a set without it was lost with Redis's data: rebuild it first)."""
+        return f"{self.prefix}:gseats:{session_id}"
+
+    def group_typing(self, session_id: str) -> str:
+        """Sorted set: member id -> ms until which they count as typing in a group session."""
+        return f"{self.prefix}:gtyping:{session_id}"
+
+    @property
+    def group_relay(self) -> str:
+        """Pub/sub channel: every group session's stored messages, published in ``seq`` order (under
+        the session's lock), so each process delivers them to its own sockets in that order."""
+        return f"{self.prefix}:groups"
+
     def leader(self, job: str) -> str:
         return f"{self.prefix}:leader:{job}"
 

@@ -27,14 +27,17 @@ from server.domain.absence import Absence
 from server.domain.alerts import AlertChannel
 from server.domain.assignments import Assignments
 from server.domain.chat import ChatService
+from server.domain.groups.service import GroupService
 from server.domain.listeners import ListenerService
 from server.domain.notify import Notifier
 from server.domain.overview import Overview
 from server.domain.supervision import Supervision
 from server.edge.frames import StrictAsyncServer, quiet_library_errors
+from server.edge.gateway.groups import GroupNamespace
 from server.edge.gateway.listener import ListenerNamespace
 from server.edge.gateway.seeker import SeekerNamespace
 from server.edge.gateway.supervisor import SupervisorNamespace
+from server.edge.group_routes import add_group_routes
 from server.edge.http_api import add_routes, errors_as_json, same_site_posts
 from server.edge.origins import engineio_origin_check
 from server.edge.static import add_static_routes, security_headers
@@ -144,6 +147,20 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
 
     alerts.on_queue_raised = pair_raised
     assignments.risk_brief = alerts.risk_brief
+    groups = GroupService(
+        pool=pool,
+        redis=redis,
+        sio=sio,
+        alerts=alerts,
+        notifier=notifier,
+        supervisors=seen[Role.SUPERVISOR],
+        queue=queue,
+        resources=load_resources(str(settings.crisis_resources_file) if settings.crisis_resources_file else None),
+        topics=settings.topic_ids,
+        languages=settings.language_ids,
+        detector_window=settings.detector_window,
+        pair_waiting=pair_raised,
+    )
     chat = ChatService(
         pool=pool,
         queue=queue,
@@ -175,6 +192,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
     jobs.every("realert", min(1.0, settings.escalation_realert_s), alerts.realert_due)
     jobs.every("page", 1.0, alerts.page_due)
     jobs.every("overview", 1.0, overview.publish_if_changed)
+    jobs.every("groups", 5.0, groups.end_overdue)
     return Services(
         settings=settings,
         pool=pool,
@@ -205,6 +223,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         ),
         jobs=jobs,
         heartbeat=Heartbeat(redis=redis, sessions=sessions, seen=seen, listeners=listeners, assignments=assignments),
+        groups=groups,
     )
 
 
@@ -241,6 +260,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     sio.attach(app)
     add_routes(app)
+    add_group_routes(app)
     add_static_routes(app, settings.static_dir, settings.allowed_origins)
 
     async def startup(app: web.Application) -> None:
@@ -255,6 +275,8 @@ def create_app(settings: Settings) -> web.Application:
         sio.register_namespace(SeekerNamespace(services))
         sio.register_namespace(ListenerNamespace(services))
         sio.register_namespace(SupervisorNamespace(services))
+        sio.register_namespace(GroupNamespace(services, services.groups))
+        await services.groups.relay.start()
         services.tasks.append(asyncio.create_task(services.jobs.run()))
         services.tasks.append(asyncio.create_task(services.queue_watch.run()))
         services.tasks.append(asyncio.create_task(services.heartbeat.run()))
@@ -279,6 +301,7 @@ def create_app(settings: Settings) -> web.Application:
     async def cleanup(app: web.Application) -> None:
         services = app[SERVICES]
         await stop_background(services)
+        await services.groups.relay.close()
         await manager.close()
         await services.alerts.close()
         await services.redis.aclose()

@@ -44,7 +44,13 @@ def _parser() -> argparse.ArgumentParser:
         "--display-name", default=None, help="the name seekers and colleagues see; never the login (derived if unset)"
     )
     add.add_argument("--max-chats", type=int, default=3)
+    add.add_argument("--facilitates", action="store_true", help="may facilitate support groups")
     add.add_argument("--password-stdin", action="store_true", required=True)
+    edit = user.add_parser("edit", help="change a staff account's capabilities")
+    edit.add_argument("name")
+    facilitates = edit.add_mutually_exclusive_group(required=True)
+    facilitates.add_argument("--facilitates", dest="facilitates", action="store_true", default=None)
+    facilitates.add_argument("--no-facilitates", dest="facilitates", action="store_false")
     user.add_parser("list", help="list staff accounts")
     deactivate = user.add_parser("deactivate", help="stop an account from logging in or connecting")
     deactivate.add_argument("name")
@@ -59,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--since", type=_date, help="only escalations resolved on or after this date (YYYY-MM-DD)")
     sub.add_parser("purge", help="delete transcripts past RETENTION_DAYS (ESCALATION_RETENTION_DAYS with escalations)")
     sub.add_parser("rotate-keys", help="re-seal stored message bodies with the current MESSAGE_KEY")
+    from server.group_commands import add_parsers as add_group_parsers
+
+    add_group_parsers(sub)
     keygen = sub.add_parser("new-key", help="print a fresh MESSAGE_KEY value (KEYID:BASE64)")
     keygen.add_argument("key_id")
     return parser
@@ -143,6 +152,10 @@ async def _admin(command: str, args: argparse.Namespace, dsn: str, settings: Set
             return 0
         if command == "user":
             return await _user(conn, args, settings)
+        if command == "group":
+            from server.group_commands import run as run_group
+
+            return await run_group(conn, args, settings)
         if command == "audit":
             for row in await audit.listing(conn, args.limit):
                 print(_line(row))
@@ -170,6 +183,12 @@ async def _admin(command: str, args: argparse.Namespace, dsn: str, settings: Set
                 escalation_retention_days=settings.escalation_retention_days,
             )
             print(f"purged {result.conversations} conversations, {result.messages} messages, {result.seekers} seekers")
+            from server.store.groups import purge as purge_groups
+
+            group_messages = await purge_groups(conn, settings.group_retention_hours)
+            print(
+                f"purged {group_messages} group messages past GROUP_RETENTION_HOURS={settings.group_retention_hours:g}"
+            )
             return 0
         if command == "rotate-keys":
             from server.store import messages
@@ -246,7 +265,13 @@ async def _user(conn: Any, args: argparse.Namespace, settings: Settings) -> int:
         except users.UsernameTaken:
             print(f"user {args.name!r} already exists", file=sys.stderr)
             return 1
+        if args.facilitates:
+            from server.store.users import set_facilitator
+
+            await set_facilitator(conn, user.username, True)
         print(f"created {user.role} {user.username} ({user.id}), shown to others as {user.display_name!r}")
+        if args.facilitates:
+            print("they may facilitate support groups")
         if not args.display_name:
             print("(no --display-name given: that name was derived; the login is never shown to seekers)")
         if user.role == Role.LISTENER:
@@ -256,6 +281,14 @@ async def _user(conn: Any, args: argparse.Namespace, settings: Settings) -> int:
         for u in await users.all_users(conn):
             state = "active" if u.active else "deactivated"
             print(f"{u.username}\t{u.role}\t{state}\ttopics={','.join(u.topics)}\tlanguages={','.join(u.languages)}")
+        return 0
+    if args.user_command == "edit":
+        from server.store.users import set_facilitator
+
+        if not await set_facilitator(conn, args.name, bool(args.facilitates)):
+            print(f"no user {args.name!r}", file=sys.stderr)
+            return 1
+        print(f"{args.name} {'may' if args.facilitates else 'may no longer'} facilitate support groups")
         return 0
     if args.user_command == "deactivate":
         deactivated = await users.set_active(conn, args.name, False)

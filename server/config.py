@@ -110,6 +110,7 @@ class Settings:
     metrics_token: str | None = field(default=None, repr=False)
     retention_days: float = 30.0
     escalation_retention_days: float = 365.0
+    group_retention_hours: float = 24.0  # group transcripts after their session ends (cited messages stay)
     token_check_interval_s: float = 30.0
     trusted_proxies: tuple[IPNetwork, ...] = ()  # X-Forwarded-For is read only from these peers
     crisis_resources_file: Path | None = None
@@ -269,6 +270,7 @@ class Settings:
             metrics_token=metrics_token,
             retention_days=positive("retention_days"),
             escalation_retention_days=positive("escalation_retention_days"),
+            group_retention_hours=positive("group_retention_hours"),
             token_check_interval_s=positive("token_check_interval_s"),
             trusted_proxies=_trusted_proxies(env),
             crisis_resources_file=path("crisis_resources_file"),

@@ -21,6 +21,7 @@ from server.config import Settings
 from server.domain.alerts import AlertChannel
 from server.domain.assignments import Assignments
 from server.domain.chat import ChatService
+from server.domain.groups.service import GroupService
 from server.domain.listeners import ListenerService
 from server.domain.notify import Notifier
 from server.domain.overview import Overview
@@ -62,6 +63,7 @@ class Services:
     queue_watch: QueueWatch
     jobs: PeriodicJobs
     heartbeat: Heartbeat
+    groups: GroupService
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     draining: bool = False
 

@@ -23,6 +23,10 @@ __all__ = [
     "ConversationStatus",
     "EscalationSource",
     "EscalationStatus",
+    "GroupMemberRole",
+    "GroupMemberStatus",
+    "GroupSessionState",
+    "GroupSessionStatus",
     "ListenerStatus",
     "Outcome",
     "Role",
@@ -87,3 +91,31 @@ class Outcome(StrEnum):
     EMERGENCY_SERVICES = "emergency_services"
     REFERRED = "referred"
     OTHER = "other"
+
+
+class GroupSessionStatus(StrEnum):
+    """A support group session's row (``group_sessions.status``); what members see is ``GroupSessionState``."""
+
+    SCHEDULED = "scheduled"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+class GroupSessionState(StrEnum):
+    """A session as the widget shows it, derived from its row and the clock."""
+
+    UPCOMING = "upcoming"  # scheduled, not yet open for joining
+    OPEN = "open"  # members may join and talk
+    ENDED = "ended"  # ended by a facilitator, or its time is over
+    CANCELLED = "cancelled"
+
+
+class GroupMemberRole(StrEnum):
+    MEMBER = "member"
+    FACILITATOR = "facilitator"
+
+
+class GroupMemberStatus(StrEnum):
+    JOINED = "joined"
+    LEFT = "left"
+    REMOVED = "removed"

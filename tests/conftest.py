@@ -122,7 +122,10 @@ def live_server(backends: Backends) -> Iterator[ServerProcess]:
     server.stop()
 
 
-_TABLES = "audit_log, escalations, messages, conversations, seekers, users"
+_TABLES = (
+    "audit_log, escalations, messages, conversations, group_reports, group_messages, group_members,"
+    " group_sessions, group_facilitators, groups, seekers, users"
+)
 
 
 async def reset_state(backends: Backends) -> None:

@@ -13,6 +13,9 @@ from server.vocabulary import (
     ConversationStatus,
     EscalationSource,
     EscalationStatus,
+    GroupMemberRole,
+    GroupMemberStatus,
+    GroupSessionStatus,
     Outcome,
     Sender,
     Visibility,
@@ -30,6 +33,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("escalations", "severity"): set(Severity),
     ("escalations", "status"): set(EscalationStatus),
     ("escalations", "outcome"): set(Outcome),
+    ("group_sessions", "status"): set(GroupSessionStatus),
+    ("group_members", "role"): set(GroupMemberRole),
+    ("group_members", "status"): set(GroupMemberStatus),
 }
 _ANY = re.compile(r"^CHECK \(\((\w+) = ANY \(ARRAY\[(.*)\]\)\)\)$")
 

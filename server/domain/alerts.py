@@ -212,6 +212,8 @@ class AlertChannel:
 
     async def _tell_listener(self, escalation: Escalation) -> None:
         """The listener in the chat learns when a supervisor acknowledged (or resolved) its escalation."""
+        if escalation.conversation_id is None:  # a support group's: its facilitators were told by the group service
+            return
         async with self._pool.acquire() as conn:
             conv = await conversations.get(conn, escalation.conversation_id)
         if conv is not None and conv.listener_id:

@@ -219,6 +219,22 @@ def build_document(languages: Sequence[str] = ("en", "es")) -> dict[str, Any]:
                 },
             )
         },
+        "/api/group-sessions": {
+            "get": _operation(
+                "listGroupSessions",
+                "Open and upcoming support group sessions (docs/protocol.md, Support groups); names no person.",
+                {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["sessions"],
+                            "properties": {"sessions": {"type": "array", "items": {"type": "object"}}},
+                        },
+                        "Sessions, soonest first: title, topic, language, times, state, seats left.",
+                    )
+                },
+            )
+        },
         "/api/languages": {
             "get": _operation(
                 "listLanguages",

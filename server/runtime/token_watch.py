@@ -53,7 +53,7 @@ class TokenWatch:
                 log.warning("token sweep failed: %s", type(exc).__name__)
 
     async def sweep(self) -> int:
-        actors = self._sessions.of_role(*Role)
+        actors = self._sessions.everyone()  # every namespace's sockets, /groups included
         now = time.time()
         staff_ids = list({a.id for a in actors if a.is_staff})
         active: set[str] = set()
@@ -63,7 +63,7 @@ class TokenWatch:
         dropped = 0
         for actor in actors:
             if await self._should_drop(actor, now, active):
-                await self._sio.disconnect(actor.sid, namespace=_NAMESPACE[actor.role])
+                await self._sio.disconnect(actor.sid, namespace=actor.namespace or _NAMESPACE[actor.role])
                 dropped += 1
         if dropped:
             log.info("disconnected %d sockets with expired or revoked tokens", dropped)

@@ -30,6 +30,8 @@ class Actor:
     conversation_id: str | None = None
     last_position: int | None = None
     last_language_available: bool | None = None  # last told: a listener speaking their language is available
+    # the namespace when it is not the role's own (``/groups`` admits every role), so a sweep drops the right one
+    namespace: str | None = None
     # the per-socket event rate limit's token bucket: (tokens left, when it was last filled)
     bucket: tuple[float, float] = (1e9, 0.0)
 
@@ -56,17 +58,26 @@ class Sessions:
         return self._by_sid.get(sid)
 
     def has_other(self, actor: Actor) -> bool:
-        """Does this person have another socket on this process (a second tab)?"""
-        return any(a.id == actor.id and a.role == actor.role and a.sid != actor.sid for a in self._by_sid.values())
+        """Does this person have another socket on this process (a second tab) in the same namespace?"""
+        return any(
+            a.id == actor.id and a.role == actor.role and a.sid != actor.sid and a.namespace == actor.namespace
+            for a in self._by_sid.values()
+        )
 
     def ids_by_role(self) -> dict[str, set[str]]:
+        """Presence: only sockets on their role's own namespace count (a ``/groups`` socket is not on duty)."""
         out: dict[str, set[str]] = {}
         for a in self._by_sid.values():
-            out.setdefault(Role.SUPERVISOR if a.is_supervisor else a.role, set()).add(a.id)
+            if a.namespace is None:
+                out.setdefault(Role.SUPERVISOR if a.is_supervisor else a.role, set()).add(a.id)
         return out
 
     def of_role(self, *roles: str) -> list[Actor]:
-        return [a for a in self._by_sid.values() if a.role in roles]
+        """Sockets on their role's own namespace (see ``everyone`` for all of them)."""
+        return [a for a in self._by_sid.values() if a.role in roles and a.namespace is None]
+
+    def everyone(self) -> list[Actor]:
+        return list(self._by_sid.values())
 
     def __len__(self) -> int:
         return len(self._by_sid)

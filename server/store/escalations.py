@@ -17,7 +17,7 @@ from server.vocabulary import severity_rank, sql_severity_rank
 @dataclass(frozen=True, slots=True)
 class Escalation:
     id: str
-    conversation_id: str
+    conversation_id: str | None  # None for an escalation about a member of a support group
     source: str
     category: str | None
     severity: str
@@ -39,6 +39,18 @@ class Escalation:
     message_id: str | None = None  # the seeker message that raised it (detector escalations)
     topic: str | None = None  # the conversation's, so a supervisor sees at once who they would be helping
     language: str | None = None
+    # a support group's escalation (issue 14): the session, the member, the group and the alias shown there
+    group_session_id: str | None = None
+    group_member_id: str | None = None
+    group_id: str | None = None
+    group_title: str | None = None
+    group_alias: str | None = None
+    group_message_id: str | None = None
+
+    @property
+    def sealed_with(self) -> str:
+        """The associated data its evidence is sealed with: its conversation's id, or its group session's."""
+        return self.conversation_id or self.group_session_id or ""
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -60,6 +72,18 @@ class Escalation:
             "updated_at": iso(self.updated_at),
             "topic": self.topic,
             "language": self.language,
+            "group": (
+                {
+                    "group_id": self.group_id,
+                    "session_id": self.group_session_id,
+                    "member_id": self.group_member_id,
+                    "title": self.group_title,
+                    "alias": self.group_alias,
+                    "message_id": self.group_message_id,
+                }
+                if self.group_session_id
+                else None
+            ),
         }
 
 
@@ -68,8 +92,13 @@ _SELECT = (
     " e.created_at, e.acknowledged_at, e.resolved_at, e.outcome, e.note, lu.display_name as listener_name,"
     " au.display_name as acknowledged_by_name, e.last_alerted_at, e.paged_at,"
     " case when c.listener_id is null and c.responder_id is not null then ru.display_name end as taken_over_by_name,"
-    " e.updated_at, e.message_id::text as message_id, c.topic, c.language"
-    " from escalations e join conversations c on c.id = e.conversation_id"
+    " e.updated_at, e.message_id::text as message_id, coalesce(c.topic, g.topic) as topic,"
+    " coalesce(c.language, g.language) as language, e.group_session_id::text as group_session_id,"
+    " e.group_member_id::text as group_member_id, g.id::text as group_id, g.title as group_title,"
+    " gm.alias as group_alias, e.group_message_id::text as group_message_id"
+    " from escalations e left join conversations c on c.id = e.conversation_id"
+    " left join group_sessions gs on gs.id = e.group_session_id left join groups g on g.id = gs.group_id"
+    " left join group_members gm on gm.id = e.group_member_id"
     " left join users lu on lu.id = c.listener_id"
     " left join users ru on ru.id = c.responder_id"
     " left join users au on au.id = e.acknowledged_by"
@@ -89,15 +118,16 @@ class Recorded:
 def _escalation(row: asyncpg.Record | None) -> Escalation | None:
     if row is None:
         return None
-    box, conversation_id = cipher(), row["conversation_id"]
-    evidence = [{**e, "text": box.open(e.get("text", ""), conversation_id)} for e in row["evidence"] or []]
+    box = cipher()
+    sealed_with = row["conversation_id"] or row["group_session_id"] or ""  # the conversation's, or the group session's
+    evidence = [{**e, "text": box.open(e.get("text", ""), sealed_with)} for e in row["evidence"] or []]
     return bind(Escalation, row, evidence=evidence)
 
 
 async def create(
     conn: asyncpg.Connection,
     *,
-    conversation_id: str,
+    conversation_id: str | None,
     source: str,
     category: str | None,
     severity: str,
@@ -105,18 +135,29 @@ async def create(
     message_id: str | None = None,
     reason: str | None = None,
     raised_by: str | None = None,
+    group_session_id: str | None = None,
+    group_member_id: str | None = None,
+    group_message_id: str | None = None,
 ) -> Escalation:
+    """About a conversation, or (``group_*``, no conversation) about a member of a group session."""
+    sealed_with = conversation_id or group_session_id
+    if sealed_with is None:
+        raise ValueError("an escalation is about a conversation or a group session")
     eid = await conn.fetchval(
         "insert into escalations (conversation_id, message_id, source, category, severity, evidence, reason,"
-        " raised_by) values ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8::uuid) returning id::text",
+        " raised_by, group_session_id, group_member_id, group_message_id)"
+        " values ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8::uuid, $9::uuid, $10::uuid, $11::uuid) returning id::text",
         conversation_id,
         message_id,
         source,
         category,
         severity,
-        [{**e, "text": cipher().seal(e.get("text", ""), conversation_id)} for e in evidence],
+        [{**e, "text": cipher().seal(e.get("text", ""), sealed_with)} for e in evidence],
         reason,
         raised_by,
+        group_session_id,
+        group_member_id,
+        group_message_id,
     )
     found = await get(conn, eid)
     if found is None:
@@ -152,6 +193,11 @@ async def acknowledge(conn: asyncpg.Connection, escalation_id: str, by: str) -> 
     return await get(conn, escalation_id)
 
 
+async def unresolved_for_group_member(conn: asyncpg.Connection, member_id: str) -> list[Escalation]:
+    rows = await conn.fetch(f"{_SELECT} where e.group_member_id = $1::uuid and e.status <> 'resolved'", member_id)
+    return [e for e in map(_escalation, rows) if e is not None]
+
+
 async def open_for(conn: asyncpg.Connection, conversation_id: str) -> list[Escalation]:
     rows = await conn.fetch(
         f"{_SELECT} where e.conversation_id = $1::uuid and e.status = 'open' order by e.created_at", conversation_id
@@ -177,7 +223,7 @@ async def add_evidence(
     rises = severity_rank(severity) > severity_rank(current.severity)
     if not fresh and not rises:
         return None
-    sealed = [{**e, "text": cipher().seal(e.get("text", ""), current.conversation_id)} for e in fresh]
+    sealed = [{**e, "text": cipher().seal(e.get("text", ""), current.sealed_with)} for e in fresh]
     await conn.execute(
         "update escalations set evidence = evidence || $2::jsonb, updated_at = now(),"
         f" severity = case when {sql_severity_rank('$3::text')} > {sql_severity_rank('severity')}"
@@ -281,7 +327,8 @@ async def rotate_keys(conn: asyncpg.Connection) -> int:
     done = 0
     async with conn.transaction():
         rows = await conn.fetch(
-            "select id, conversation_id::text, evidence from escalations where evidence <> '[]' for update"
+            "select id, coalesce(conversation_id, group_session_id)::text as conversation_id, evidence"
+            " from escalations where evidence <> '[]' for update"
         )
         for row in rows:
             evidence = row["evidence"]

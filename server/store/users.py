@@ -101,3 +101,21 @@ async def set_active(conn: asyncpg.Connection, username: str, active: bool) -> U
 
 async def set_max_chats(conn: asyncpg.Connection, user_id: str, max_chats: int) -> None:
     await conn.execute("update users set max_chats = $2 where id = $1::uuid", user_id, max_chats)
+
+
+async def set_facilitator(conn: asyncpg.Connection, username: str, facilitator: bool) -> bool:
+    """Give or take the capability to lead support groups; False when there is no such account."""
+    return bool(
+        await conn.fetchval(
+            "update users set facilitator = $2 where username = $1 returning true", username, facilitator
+        )
+    )
+
+
+async def facilitators_by_username(conn: asyncpg.Connection, usernames: list[str]) -> dict[str, str]:
+    """The ids of those of ``usernames`` who are active and may lead groups (the others are left out)."""
+    rows = await conn.fetch(
+        "select username, id::text as id from users where username = any($1::text[]) and facilitator and active",
+        usernames,
+    )
+    return {row["username"]: row["id"] for row in rows}

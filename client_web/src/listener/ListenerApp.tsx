@@ -3,6 +3,7 @@ import { ConnectionBanner } from "../shared/components/ConnectionBanner";
 import { LiveAnnouncer } from "../shared/components/LiveAnnouncer";
 import { LoginForm } from "../shared/components/LoginForm";
 import { useStore } from "../shared/store";
+import { FacilitatorPanel } from "../groups/FacilitatorPanel";
 import { ChatArea } from "./ChatArea";
 import { ListenerController } from "./controller";
 import { QueueTable } from "./QueueTable";
@@ -81,6 +82,7 @@ export function ListenerApp() {
           onTake={(id) => void controller.take(id)}
         />
         <ChatArea state={state} controller={controller} />
+        <FacilitatorPanel token={state.auth.token} />
       </main>
       <LiveAnnouncer announcements={state.announcements} />
     </div>

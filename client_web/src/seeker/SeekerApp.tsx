@@ -11,11 +11,14 @@ import { applySeekerLang, t } from "./i18n";
 import { IntroScreen } from "./IntroScreen";
 import { CLOSE_MESSAGE, isEmbedded, listenForDoubleEscape, listenForHostExit, quickExit } from "./quickExit";
 import { WaitingScreen } from "./WaitingScreen";
+import { inGroup } from "../groups/seeker";
+import { SeekerGroups } from "../groups/SeekerGroups";
 
 export function SeekerApp() {
   const controller = useMemo(() => new SeekerController(), []);
   const state = useStore(controller.store);
   const [contactsOpen, setContactsOpen] = useState(false);
+  const [groupsOpen, setGroupsOpen] = useState(inGroup);
   const embedded = useMemo(isEmbedded, []);
   const params = useMemo(() => new URLSearchParams(window.location.search), []);
 
@@ -54,7 +57,8 @@ export function SeekerApp() {
             </button>
           </div>
         ) : null}
-        {phase === "intro" || phase === "starting" ? (
+        {phase === "intro" && groupsOpen ? <SeekerGroups onBack={() => setGroupsOpen(false)} /> : null}
+        {(phase === "intro" && !groupsOpen) || phase === "starting" ? (
           <IntroScreen
             initialTopic={params.get("topic")}
             initialLanguage={params.get("language")}
@@ -62,6 +66,14 @@ export function SeekerApp() {
             onStart={(topic, language, text) => void controller.start(topic, language, text)}
             onLanguage={(language) => controller.setLanguage(language)}
           />
+        ) : null}
+        {phase === "intro" && !groupsOpen ? (
+          <div class="card groups-entry">
+            <p>Prefer a small group led by a trained peer?</p>
+            <button type="button" class="button button--secondary" onClick={() => setGroupsOpen(true)}>
+              See support groups
+            </button>
+          </div>
         ) : null}
         {phase === "waiting" ? (
           <WaitingScreen

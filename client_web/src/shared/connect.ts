@@ -1,7 +1,7 @@
 import { io, type Socket } from "socket.io-client";
 import type { Ack } from "./protocol";
 
-export type Namespace = "/seeker" | "/listener" | "/supervisor";
+export type Namespace = "/seeker" | "/listener" | "/supervisor" | "/groups";
 
 /** One socket per app, to the origin that served the page, WebSocket only. */
 export function openSocket(namespace: Namespace, token: string): Socket {

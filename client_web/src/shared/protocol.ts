@@ -135,9 +135,21 @@ export interface ReleasedEvent {
 
 export type EscalationStatus = "open" | "acknowledged" | "resolved";
 
+/** Where a support group's escalation happened (docs/protocol.md, "Safety in a group"). */
+export interface GroupPlace {
+  group_id: string;
+  session_id: string;
+  member_id: string;
+  title: string;
+  alias: string;
+  message_id: string | null;
+}
+
 export interface Escalation {
   escalation_id: string;
+  /** Empty (null on the wire) for a support group's escalation: see ``group``. */
   conversation_id: string;
+  group?: GroupPlace | null;
   source: "detector" | "listener";
   category: string | null;
   severity: Severity;

@@ -31,9 +31,11 @@ export function AlertBanner({ escalations, topics, languages, onAck, onOpen }: P
         <button type="button" class="button button--danger" onClick={() => onAck(first.escalation_id)}>
           Acknowledge
         </button>
-        <button type="button" class="button button--secondary" onClick={() => onOpen(first.conversation_id)}>
-          Open conversation
-        </button>
+        {first.conversation_id ? (
+          <button type="button" class="button button--secondary" onClick={() => onOpen(first.conversation_id)}>
+            Open conversation
+          </button>
+        ) : null}
       </div>
     </div>
   );

@@ -47,13 +47,20 @@ export function EscalationItem({ escalation: e, topics, languages, now, watching
             .join(" · ")}
         </p>
       ) : null}
+      {e.group ? (
+        <p class="escalation__where" data-testid="escalation-group">
+          Support group “{e.group.title}” · member “{e.group.alias}”
+        </p>
+      ) : null}
       <p class="escalation__meta">
         {e.source === "listener" ? "Raised by the listener" : "Flagged by the detector"}
         {e.taken_over_by
           ? ` · taken over by ${e.taken_over_by.display_name}`
           : e.listener
             ? ` · listener: ${e.listener.display_name}`
-            : " · no listener yet"}
+            : e.group
+              ? " · the group's facilitators were told"
+              : " · no listener yet"}
         {e.acknowledged_by && e.status !== "open" ? ` · acknowledged by ${e.acknowledged_by.display_name}` : ""}
       </p>
       {evidence ? <p class="escalation__evidence">{evidence}</p> : null}
@@ -64,9 +71,11 @@ export function EscalationItem({ escalation: e, topics, languages, now, watching
             Acknowledge
           </button>
         ) : null}
-        <button type="button" class="button button--secondary" onClick={onOpen} disabled={watching}>
-          {watching ? "Open below" : "Open conversation"}
-        </button>
+        {e.conversation_id ? (
+          <button type="button" class="button button--secondary" onClick={onOpen} disabled={watching}>
+            {watching ? "Open below" : "Open conversation"}
+          </button>
+        ) : null}
         {e.status !== "resolved" && !resolving ? (
           <button type="button" class="button button--secondary" onClick={() => setResolving(true)}>
             Resolve…

@@ -51,7 +51,7 @@ export function EscalationList({ state, controller }: Props) {
               topics={state.topics}
               languages={state.languages}
               now={now}
-              watching={Boolean(state.chats[e.conversation_id])}
+              watching={Boolean(e.conversation_id && state.chats[e.conversation_id])}
               onAck={() => void controller.ack(e.escalation_id)}
               onOpen={() => void controller.open(e.conversation_id)}
               onResolve={(outcome, note) => controller.resolve(e.escalation_id, outcome, note)}

@@ -319,5 +319,7 @@ export function alertSummary(e: Escalation, topics: readonly Topic[], languages:
   const where = [e.topic ? labelFor(topics, e.topic) : null, e.language ? labelFor(languages, e.language) : null]
     .filter(Boolean)
     .join(", ");
-  return where ? `${what} — ${where}` : what;
+  const group = e.group ? `in the support group “${e.group.title}”, member “${e.group.alias}”` : null;
+  const place = [where, group].filter(Boolean).join(", ");
+  return place ? `${what} — ${place}` : what;
 }
