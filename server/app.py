@@ -159,7 +159,11 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
         topics=settings.topic_ids,
         languages=settings.language_ids,
         detector_window=settings.detector_window,
-        pair_waiting=pair_raised,
+        absence_grace_s=settings.seeker_grace_s,
+        pair_waiting=lambda conversation_id: assignments.pair_waiting(conversation_id=conversation_id),
+        hand_to=lambda conversation_id, listener_id: assignments.pair_waiting(
+            conversation_id=conversation_id, listener_id=listener_id
+        ),
     )
     chat = ChatService(
         pool=pool,
@@ -193,6 +197,7 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
     jobs.every("page", 1.0, alerts.page_due)
     jobs.every("overview", 1.0, overview.publish_if_changed)
     jobs.every("groups", 5.0, groups.end_overdue)
+    jobs.every("group_absence", max(1.0, min(5.0, settings.seeker_grace_s)), groups.release_absent)
     return Services(
         settings=settings,
         pool=pool,
@@ -222,7 +227,9 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
             queue=queue, sessions=sessions, sio=sio, interval_s=settings.queue_update_interval_s, presence=presence
         ),
         jobs=jobs,
-        heartbeat=Heartbeat(redis=redis, sessions=sessions, seen=seen, listeners=listeners, assignments=assignments),
+        heartbeat=Heartbeat(
+            redis=redis, sessions=sessions, seen=seen, listeners=listeners, assignments=assignments, groups=groups
+        ),
         groups=groups,
     )
 

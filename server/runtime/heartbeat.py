@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from matching.keys import KEYS
 from matching.presence import HEARTBEAT_S, Seen
 from server.domain.assignments import Assignments
+from server.domain.groups.service import GroupService
 from server.domain.listeners import ListenerService
 from server.security.sessions import Sessions
 from server.vocabulary import Role
@@ -34,12 +35,14 @@ class Heartbeat:
         seen: dict[str, Seen],
         listeners: ListenerService,
         assignments: Assignments,
+        groups: GroupService,
     ) -> None:
         self._redis = redis
         self._sessions = sessions
         self._seen = seen
         self._listeners = listeners
         self._assignments = assignments
+        self._groups = groups
         self.healthy = True
         self._marker = KEYS.registered(uuid.uuid4().hex)
 
@@ -63,6 +66,7 @@ class Heartbeat:
             seen = self._seen.get(role)
             if seen is not None:
                 await seen.touch(ids)
+        await self._groups.beat()
 
     async def rebuild(self) -> None:
         """Re-register this process's listeners and queue everyone PostgreSQL says is waiting."""

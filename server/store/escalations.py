@@ -49,8 +49,9 @@ class Escalation:
 
     @property
     def sealed_with(self) -> str:
-        """The associated data its evidence is sealed with: its conversation's id, or its group session's."""
-        return self.conversation_id or self.group_session_id or ""
+        """The associated data its evidence is sealed with: its group session's id when it began in a group
+        (it keeps that after ``link_group_member`` gives it the member's one-to-one), else its conversation's."""
+        return self.group_session_id or self.conversation_id or ""
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -119,7 +120,7 @@ def _escalation(row: asyncpg.Record | None) -> Escalation | None:
     if row is None:
         return None
     box = cipher()
-    sealed_with = row["conversation_id"] or row["group_session_id"] or ""  # the conversation's, or the group session's
+    sealed_with = row["group_session_id"] or row["conversation_id"] or ""  # as Escalation.sealed_with
     evidence = [{**e, "text": box.open(e.get("text", ""), sealed_with)} for e in row["evidence"] or []]
     return bind(Escalation, row, evidence=evidence)
 
@@ -140,7 +141,7 @@ async def create(
     group_message_id: str | None = None,
 ) -> Escalation:
     """About a conversation, or (``group_*``, no conversation) about a member of a group session."""
-    sealed_with = conversation_id or group_session_id
+    sealed_with = group_session_id or conversation_id
     if sealed_with is None:
         raise ValueError("an escalation is about a conversation or a group session")
     eid = await conn.fetchval(
@@ -196,6 +197,19 @@ async def acknowledge(conn: asyncpg.Connection, escalation_id: str, by: str) -> 
 async def unresolved_for_group_member(conn: asyncpg.Connection, member_id: str) -> list[Escalation]:
     rows = await conn.fetch(f"{_SELECT} where e.group_member_id = $1::uuid and e.status <> 'resolved'", member_id)
     return [e for e in map(_escalation, rows) if e is not None]
+
+
+async def link_group_member(conn: asyncpg.Connection, member_id: str, conversation_id: str) -> list[Escalation]:
+    """A group member invited to a one-to-one: their unresolved escalations now also name that conversation,
+    so its listener sees the crisis and its re-alerts, acks and later evidence are the conversation's too."""
+    rows = await conn.fetch(
+        "update escalations set conversation_id = $2::uuid, updated_at = now() where group_member_id = $1::uuid"
+        " and status <> 'resolved' and conversation_id is null returning id::text as id",
+        member_id,
+        conversation_id,
+    )
+    linked = [await get(conn, row["id"]) for row in rows]
+    return [e for e in linked if e is not None]
 
 
 async def open_for(conn: asyncpg.Connection, conversation_id: str) -> list[Escalation]:
@@ -327,7 +341,7 @@ async def rotate_keys(conn: asyncpg.Connection) -> int:
     done = 0
     async with conn.transaction():
         rows = await conn.fetch(
-            "select id, coalesce(conversation_id, group_session_id)::text as conversation_id, evidence"
+            "select id, coalesce(group_session_id, conversation_id)::text as conversation_id, evidence"
             " from escalations where evidence <> '[]' for update"
         )
         for row in rows:

@@ -487,6 +487,18 @@ async def set_status(conn: asyncpg.Connection, member_id: str, status: str) -> M
     )
 
 
+async def leave_absent(conn: asyncpg.Connection, member_id: str) -> Member | None:
+    """A seated member (not a facilitator) marked ``left`` because none of their sockets is live; None
+    when they are not seated any more, or lead the session."""
+    return _member(
+        await conn.fetchrow(
+            "update group_members set status = 'left', left_at = now()"
+            f" where id = $1::uuid and status = 'joined' and role = 'member' returning {_MEMBER_COLUMNS}",
+            member_id,
+        )
+    )
+
+
 async def set_muted(conn: asyncpg.Connection, member_id: str, muted: bool) -> Member | None:
     return _member(
         await conn.fetchrow(

@@ -201,3 +201,84 @@ async def test_invite_to_a_private_one_to_one_at_the_front_of_the_queue(live_ser
     assert len(attached) == 1 and "i feel so alone lately" in attached[0]["text"] and "River" in attached[0]["text"]
     for c in (member, fac, listener):
         await c.close()
+
+
+@pytest.fixture
+def unpaired_server(backends):
+    # no periodic pairing (its own Redis db, a pairing interval longer than the test): only `invite` pairs
+    server = ServerProcess(
+        backends.server_env(PAIRING_INTERVAL_S="600", REDIS_URL=backends.isolated_redis_url())
+    ).start()
+    yield server
+    server.stop()
+
+
+async def test_a_member_at_risk_invited_to_a_named_listener_brings_the_crisis_with_them(
+    unpaired_server, backends
+) -> None:
+    base = unpaired_server.base_url
+    await make_facilitator(backends.database_url, "fran")
+    await create_user(backends.database_url, "sam", role="supervisor")
+    await create_user(backends.database_url, "lee", role="listener", topics=("recovery",))
+    ana_id = await create_user(backends.database_url, "ana", role="listener", topics=("recovery",))
+    fac = await staff_client(base, "fran")
+    supervisor = await Client(base, "/supervisor", await login(base, "sam")).connect()
+    lee = await Client(base, "/listener", await login(base, "lee")).connect()
+    ana = await Client(base, "/listener", await login(base, "ana")).connect()
+    for listener in (lee, ana):
+        await listener.ok("set_status", {"status": "available"})
+    _, session_id = await drop_in(fac)
+    member = await seeker_client(base)
+    seat = await join(member, session_id, "River")
+    await member.ok("message", {"session_id": session_id, "client_id": "r1", "text": CRISIS})
+    alert = await supervisor.wait_for("escalation", timeout=2)
+    assert alert["conversation_id"] is None
+
+    invited = await fac.ok(
+        "invite", {"session_id": session_id, "member_id": seat["member"]["member_id"], "listener_id": ana_id}
+    )
+    assert invited["handed_to"] == ana_id
+    assigned = await ana.wait_for("assigned")
+    assert assigned["conversation"]["conversation_id"] == invited["conversation_id"]
+    assert assigned["conversation"]["severity"] == alert["severity"]
+    # the listener sees the crisis as in any escalated chat: the group's escalation is now the conversation's
+    (brief,) = assigned["risk"]
+    assert brief["escalation_id"] == alert["escalation_id"]
+    assert brief["evidence"] == [e["text"] for e in alert["evidence"]]
+    linked = await supervisor.wait_for("escalation_update", lambda e: e["escalation_id"] == alert["escalation_id"])
+    assert linked["conversation_id"] == invited["conversation_id"] and linked["group"] == alert["group"]
+    await asyncio.sleep(0.3)
+    assert lee.events["assigned"] == []
+    # an acknowledgement now reaches the listener of the conversation
+    await supervisor.ok("ack", {"escalation_id": alert["escalation_id"]})
+    status = await ana.wait_for("escalation_status")
+    assert status["conversation_id"] == invited["conversation_id"] and status["status"] == "acknowledged"
+    for c in (member, fac, supervisor, lee, ana):
+        await c.close()
+
+
+async def test_an_invite_to_an_unknown_or_unavailable_listener_still_queues_the_member(live_server, backends) -> None:
+    base = live_server.base_url
+    await make_facilitator(backends.database_url, "fran")
+    away_id = await create_user(backends.database_url, "kai", role="listener", topics=("recovery",))
+    fac = await staff_client(base, "fran")
+    _, session_id = await drop_in(fac)
+    member = await seeker_client(base)
+    seat = await join(member, session_id, "River")
+    for n, listener_id in enumerate((away_id, "00000000-0000-4000-8000-000000000000", "not-an-id", 42, "x" * 65)):
+        other = await seeker_client(base)
+        other_seat = await join(other, session_id, f"Lake {n}")
+        answer = await fac.call(
+            "invite",
+            {"session_id": session_id, "member_id": other_seat["member"]["member_id"], "listener_id": listener_id},
+        )
+        if isinstance(listener_id, int) or len(listener_id) > 64:  # not an id at all: the payload is refused
+            assert answer["ok"] is False and answer["error"]["code"] == "invalid"
+        else:  # no such listener, or one who is not on duty: queued at the front, never refused
+            assert answer["ok"] is True and answer["handed_to"] is None and answer["conversation_id"]
+        await other.close()
+    assert (await fac.ok("invite", {"session_id": session_id, "member_id": seat["member"]["member_id"]}))[
+        "handed_to"
+    ] is None
+    for c in (member, fac):
+        await c.close()

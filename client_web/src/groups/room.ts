@@ -118,8 +118,20 @@ export class GroupRoom {
     const id = this.sessionId;
     if (!socket || !id || this.store.state.removed) return;
     const ack = await call<RoomAck>(socket, "resume", { session_id: id, after_seq: this.lastSeq() });
+    const reason = ack.ok ? null : (ack as { reason?: string }).reason;
     if (ack.ok) this.entered(ack);
-    else if ((ack as { reason?: string }).reason === "removed") this.store.set({ removed: true });
+    else if (reason === "removed") this.store.set({ removed: true });
+    else if (reason === "not_member" && this.store.state.me?.role === "member") {
+      // away past the grace period, the seat was given back: take one again under the same alias
+      // (the guidelines were accepted at the first join)
+      const again = await call<RoomAck>(socket, "join", {
+        session_id: id,
+        alias: this.store.state.me.alias,
+        accept_guidelines: true,
+      });
+      if (again.ok) this.entered(again);
+      else this.store.set({ error: explain(again as { error: { message: string }; reason?: string }) });
+    }
   }
 
   async send(text: string): Promise<string | null> {

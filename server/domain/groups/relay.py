@@ -80,6 +80,10 @@ class GroupRelay:
             if not self._readers[member_id]:
                 del self._readers[member_id]
 
+    def local_members(self) -> list[str]:
+        """Members with a socket on this process."""
+        return list(self._readers)
+
     # -- publishing (after commit) -----------------------------------------------------------------
     async def publish_message(self, message: dict[str, Any], *, skip_sid: str | None) -> None:
         await self._redis.publish(KEYS.group_relay, orjson.dumps({"k": "msg", "d": message, "skip": skip_sid}))

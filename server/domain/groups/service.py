@@ -43,7 +43,14 @@ from server.security.sessions import Actor
 from server.store import audit, conversations, escalations, messages
 from server.store import groups as store
 from server.store.groups import GroupMessage, Member, Session
-from server.vocabulary import GroupMemberRole, GroupMemberStatus, GroupSessionState, GroupSessionStatus
+from server.vocabulary import (
+    GroupMemberRole,
+    GroupMemberStatus,
+    GroupSessionState,
+    GroupSessionStatus,
+    Severity,
+    severity_rank,
+)
 
 log = logging.getLogger(__name__)
 
@@ -93,14 +100,20 @@ class GroupService:
     topics: frozenset[str]
     languages: frozenset[str]
     detector_window: int
-    pair_waiting: Any = None  # set by the app: pair an invited member's new conversation at once
+    # set by the app: pair an invited member's new conversation at once, with anyone (conversation id) or
+    # only with a named listener (conversation id, listener id); each returns how many were paired
+    pair_waiting: Callable[[str], Awaitable[int]] | None = None
+    hand_to: Callable[[str, str], Awaitable[int]] | None = None
+    absence_grace_s: float = 120.0  # a member whose sockets all closed keeps their seat this long
     relay: GroupRelay = field(init=False)
+    members_seen: Seen = field(init=False)  # member id -> when a process last confirmed a socket of theirs
     _reviews: set[asyncio.Task[None]] = field(init=False, default_factory=set)
     seats: GroupSeats = field(init=False)
 
     def __post_init__(self) -> None:
         self.relay = GroupRelay(self.redis, self.sio, self._missing)
         self.seats = GroupSeats(self.redis)
+        self.members_seen = Seen(self.redis, "group_member")
 
     # -- access (one function per resource) --------------------------------------------------------
     async def _session(self, conn: asyncpg.Connection, session_id: str, *, lock: bool = False) -> Session:
@@ -339,6 +352,7 @@ class GroupService:
         await enter(
             session.id, member.id, False, await store.last_seq(conn, session.id)
         )  # before reading: nothing stored meanwhile can be missed
+        await best_effort(self.members_seen.touch([member.id]), "confirming a member's socket")
         history = await store.after(conn, session.id, member.joined_after_seq)
         members = await store.present_members(conn, session.id)
         fresh = await store.get_session(conn, session.id)
@@ -619,15 +633,45 @@ class GroupService:
             member = await self._membership(conn, actor, session)
             await store.set_status(conn, member.id, GroupMemberStatus.LEFT)
             erased = await store.erase_member(conn, member.id) if erase else 0
-        if member.seeker_id:
-            await best_effort(self.seats.release(session.id, member.seeker_id), "releasing a seat")
-        await best_effort(self.relay.publish_out(session.id, member.id), "taking a member out of the room")
-        await self._emit_session(session.id, "member_left", {"session_id": session.id, "member_id": member.id})
+        await self._left(member)
         if erased:
             await self._emit_session(
                 session.id, "member_erased", {"session_id": session.id, "member_id": member.id, "erased": erased}
             )
         return {"erased_messages": erased}
+
+    async def _left(self, member: Member) -> None:
+        """After a member's row says ``left``: their seat back, out of the room on every process, the room told."""
+        if member.seeker_id:
+            await best_effort(self.seats.release(member.session_id, member.seeker_id), "releasing a seat")
+        await best_effort(self.members_seen.forget(member.id), "forgetting a member's last-seen clock")
+        await best_effort(self.relay.publish_out(member.session_id, member.id), "taking a member out of the room")
+        await self._emit_session(
+            member.session_id, "member_left", {"session_id": member.session_id, "member_id": member.id}
+        )
+
+    # -- absence: a closed tab must not keep a seat (and a newcomer out of a full group) -------------------
+    async def beat(self) -> None:
+        """On the process heartbeat: confirm the members with a socket here. A closed socket is simply no
+        longer confirmed (no "gone now" mark: another process may hold a tab of theirs and confirm it on its
+        next beat), so a seat is released only after ``STALE_MS`` plus the grace without any confirmation."""
+        await self.members_seen.touch(self.relay.local_members())
+
+    async def release_absent(self) -> int:
+        """Leader job: a member none of whose sockets has been seen for the grace period gives their seat
+        back (``member_left`` to the room), as if they had left; they may join again while seats remain.
+        Facilitators keep their place (they have no seat, and their console resumes the room)."""
+        away = await self.members_seen.away_longer_than(int(self.absence_grace_s * 1000))
+        released = 0
+        for member_id in away:
+            async with self.pool.acquire() as conn:
+                member = await store.leave_absent(conn, member_id)
+            if member is not None:
+                await self._left(member)
+                released += 1
+            else:
+                await self.members_seen.forget(member_id)
+        return released
 
     # -- moderation (facilitators of the group, supervisors) ----------------------------------------------
     async def _moderated(self, conn: asyncpg.Connection, actor: Actor, session_id: str) -> Session:
@@ -767,9 +811,13 @@ class GroupService:
         return {"report_id": report_id}
 
     # -- a private one-to-one for a member (facilitators of the group, supervisors) ------------------
-    async def invite(self, actor: Actor, session_id: str, member_id: str) -> dict[str, Any]:
-        """A normal conversation for the member, at the front of the queue, with the member's words in
-        this session attached for the listener as a staff-only note; the member is told privately."""
+    async def invite(
+        self, actor: Actor, session_id: str, member_id: str, listener_id: str | None = None
+    ) -> dict[str, Any]:
+        """A normal conversation for the member, at the front of the queue (or with ``listener_id`` when
+        that listener can take it now), with the member's words in this session attached for the listener
+        as a staff-only note; the member's open group escalations become the conversation's, so the
+        listener sees the crisis as in any escalated chat; the member is told privately."""
         async with self.pool.acquire() as conn:
             session = await self._moderated(conn, actor, session_id)
             target = await self._target(conn, session, member_id)
@@ -779,7 +827,9 @@ class GroupService:
             try:
                 async with conn.transaction():
                     conv = await conversations.create(conn, target.seeker_id, session.topic, session.language)
-                    await conversations.raise_severity(conn, conv.id, "high")
+                    linked = await escalations.link_group_member(conn, target.id, conv.id)
+                    severity = max((e.severity for e in linked), key=severity_rank, default=Severity.HIGH)
+                    await conversations.raise_severity(conn, conv.id, severity)
                     lines = [f'Invited from the support group "{session.title}", where they are "{target.alias}".']
                     lines += [f"#{m.seq} {m.text}" for m in words if m.text and m.deleted_at is None]
                     await messages.append(
@@ -797,7 +847,7 @@ class GroupService:
                         actor_role=actor.role,
                         action="group_invite",
                         conversation_id=conv.id,
-                        detail={"session_id": session.id, "member_id": target.id},
+                        detail={"session_id": session.id, "member_id": target.id, "listener_id": listener_id},
                     )
             except conversations.AlreadyOpen:
                 open_now = await conversations.open_for_seeker(conn, target.seeker_id)
@@ -808,8 +858,13 @@ class GroupService:
                     conversation_id=open_now.id if open_now else None,
                 ) from None
             conv = await conversations.get(conn, conv.id) or conv
+        for escalation in linked:
+            await self.notifier.supervisors("escalation_update", escalation.to_wire())
         await best_effort(self.queue.add(waiting_entry(conv)), "queueing an invited member")
-        if self.pair_waiting is not None:
+        handed = False
+        if listener_id is not None and self.hand_to is not None:
+            handed = bool(await best_effort(self.hand_to(conv.id, listener_id), "handing an invited member over"))
+        if not handed and self.pair_waiting is not None:
             await best_effort(self.pair_waiting(conv.id), "pairing an invited member")
         await self.sio.emit(
             "invited",
@@ -817,7 +872,7 @@ class GroupService:
             room=seeker_room(target.seeker_id),
             namespace=GROUPS_NS,
         )
-        return {"conversation_id": conv.id}
+        return {"conversation_id": conv.id, "handed_to": listener_id if handed else None}
 
     # -- fan-out helpers ----------------------------------------------------------------------------------
     async def _emit_session(self, session_id: str, event: str, data: dict[str, Any]) -> None:

@@ -163,3 +163,4 @@ class Report(Checked):
 class Invite(Checked):
     session_id: Id
     member_id: Id
+    listener_id: Id | None = None  # hand the one-to-one to this listener when they can take it now

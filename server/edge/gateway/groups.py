@@ -51,7 +51,7 @@ class GroupNamespace(RoleNamespace):
         on("pin", p.Pin, lambda a, m: g.pin(a, m.session_id, m.pinned))
         on("delete_message", p.DeleteMessage, lambda a, m: g.delete_message(a, m.session_id, m.message_id, m.reason))
         on("end_session", p.SessionRef, lambda a, m: g.end(a, m.session_id))
-        on("invite", p.Invite, lambda a, m: g.invite(a, m.session_id, m.member_id))
+        on("invite", p.Invite, lambda a, m: g.invite(a, m.session_id, m.member_id, m.listener_id))
 
     def identity_room(self, actor: Actor) -> str:
         return seeker_room(actor.id) if actor.role == "seeker" else staff_room(actor.id)
