@@ -143,13 +143,18 @@ class AssessmentWorker:
             review.cancel()  # nobody waits for it: the worker skips it
         return verdict
 
-    async def assess_or_defer(self, window: Sequence[str]) -> tuple[Assessment, asyncio.Future[Assessment] | None]:
+    async def assess_or_defer(
+        self, window: Sequence[str], *, wait: bool = True
+    ) -> tuple[Assessment, asyncio.Future[Assessment] | None]:
         """The worker's verdict within the deadline, with no review; past it, the rules' verdict now and
-        the worker's own still to come (``review``; cancelled if it would come too late)."""
+        the worker's own still to come (``review``; cancelled if it would come too late). ``wait=False``:
+        the rules' verdict at once and the review to come, for a caller that holds a lock others wait on."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Assessment] = loop.create_future()
         self._pending.append(_Pending(list(window), future, loop.time()))
         self._wakeup.set()
+        if not wait:
+            return self._rules_now([list(window)])[0], future
         try:
             return await asyncio.wait_for(asyncio.shield(future), self._deadline_s), None
         except TimeoutError:

@@ -5,6 +5,7 @@
 //   bare    — pairs of sockets on the bare python-socketio relay (bench/baseline.py)
 //   service — S seekers, L listeners and a supervisor speaking PROTOCOL.md
 //   idle    — N sockets that connect (offering compression, like browsers) and stay idle
+//   groups  — support group rooms: M members per session on /groups, each session's messages open-loop
 // Relay load is open-loop: every message has a scheduled send time and latencies are measured
 // from it, so a slow server cannot hide its backlog (no coordinated omission).
 // Loopback only: every URL must be 127.0.0.1.
@@ -559,9 +560,114 @@ async function idle(cfg) {
   };
 }
 
+// -- groups: support group rooms (bench/groups.py) ---------------------------------------------------
+
+async function groups(cfg) {
+  const urls = cfg.urls.map(checkLoopback);
+  const M = cfg.members;
+  const texts = new Texts(cfg.seed || 1);
+  const bytes = cfg.payloadBytes || 100;
+  const opts = { deflate: cfg.deflate, timeoutMs: 30000 };
+  const people = [];
+  cfg.sessions.forEach((sessionId, s) => {
+    for (let m = 0; m < M; m++) people.push({ s, m, sessionId, url: urls[(s * M + m) % urls.length], seen: new Set() });
+  });
+  await pool(people, 50, async (p) => {
+    p.token = (await postJson(p.url, '/api/seekers', { language: 'en' })).token;
+  });
+  const msgs = []; // k -> {s, from, sched, acked, measured: run index or -1}
+  let dups = 0;
+  let measuring = -1;
+  const lat = [];
+  await pool(people, cfg.connectConcurrency || 50, async (p) => {
+    p.sock = new SioSocket(p.url, '/groups', { token: p.token }, opts);
+    p.sock.on('message', (m) => {
+      const k = Number(String(m.client_id).slice(1));
+      const msg = msgs[k];
+      if (msg === undefined) return;
+      if (p.seen.has(k)) {
+        dups++;
+        return;
+      }
+      p.seen.add(k);
+      if (msg.run >= 0) lat[msg.run].push(now() - msg.sched);
+    });
+    await p.sock.connect();
+    const ack = await p.sock.call('join', { session_id: p.sessionId, alias: `Member ${p.s} ${p.m}`, accept_guidelines: true });
+    if (!ack || !ack.ok) throw new Error('join refused: ' + JSON.stringify(ack && (ack.reason || ack.error)));
+  });
+  log(`groups: ${people.length} members seated in ${cfg.sessions.length} sessions`);
+  const bySession = cfg.sessions.map((_, s) => people.filter((p) => p.s === s));
+  const errors = {};
+  let failed = 0;
+  const phase = async (seconds, run) => {
+    const interval = 1000 / cfg.rate; // per session
+    const start = now();
+    const end = start + seconds * 1000;
+    const next = cfg.sessions.map((_, s) => start + (interval * s) / cfg.sessions.length);
+    const counters = cfg.sessions.map(() => 0);
+    while (now() < end) {
+      for (let s = 0; s < next.length; s++) {
+        while (next[s] <= now() && next[s] < end) {
+          const k = msgs.length;
+          const from = bySession[s][counters[s]++ % M];
+          const msg = { s, from, sched: next[s], acked: false, run };
+          msgs.push(msg);
+          from.sock
+            .call('message', { session_id: from.sessionId, client_id: 'g' + k, text: texts.ordinary(k, bytes) })
+            .then((ack) => {
+              if (ack && ack.ok) msg.acked = true;
+              else {
+                failed++;
+                const code = (ack && ack.error && ack.error.code) || 'no_ack';
+                errors[code] = (errors[code] || 0) + 1;
+              }
+            })
+            .catch(() => {
+              failed++;
+              errors.timeout = (errors.timeout || 0) + 1;
+            });
+          next[s] += interval;
+        }
+      }
+      await sleep(2);
+    }
+    return (now() - start) / 1000;
+  };
+  if ((cfg.warmupSeconds || 0) > 0) await phase(cfg.warmupSeconds, -1);
+  const runs = [];
+  for (let r = 0; r < (cfg.runs || 3); r++) {
+    lat.push([]);
+    const first = msgs.length;
+    const seconds = await phase(cfg.seconds, r);
+    runs.push({ first, last: msgs.length, seconds });
+  }
+  await sleep((cfg.drainSeconds || 3) * 1000);
+  let lost = 0;
+  let expected = 0;
+  for (let k = 0; k < msgs.length; k++) {
+    const msg = msgs[k];
+    if (!msg.acked) continue;
+    for (const p of bySession[msg.s]) {
+      if (p === msg.from) continue;
+      expected++;
+      if (!p.seen.has(k)) lost++;
+    }
+  }
+  const out = runs.map((r, i) => {
+    const acked = msgs.slice(r.first, r.last).filter((m) => m.acked).length;
+    return { offered: r.last - r.first, acked, stored_per_s_per_session: acked / r.seconds / cfg.sessions.length, delivery_ms: summary(lat[i]) };
+  });
+  for (const p of people) p.sock.close();
+  return {
+    mode: 'groups', sessions: cfg.sessions.length, members: M, rate_per_session: cfg.rate, seconds: cfg.seconds,
+    runs: out, expected_deliveries: expected, lost, duplicated: dups, failed, errors,
+  };
+}
+
 async function main() {
   const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-  const run = { bare, service, idle }[cfg.mode];
+  const run = { bare, service, idle, groups }[cfg.mode];
   if (!run) throw new Error('unknown mode ' + cfg.mode);
   const hardStop = setTimeout(() => {
     log('loadgen: time bound reached, exiting');

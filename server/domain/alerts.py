@@ -71,14 +71,17 @@ class AlertChannel:
         self.on_queue_raised: Any = None  # set by the app: pair a seeker who moved to the front
 
     # -- detection (called by the chat for every seeker message) --------------------------------
-    async def assess(self, window: list[str], language: str) -> tuple[Assessment, asyncio.Future[Assessment] | None]:
+    async def assess(
+        self, window: list[str], language: str, *, wait: bool = True
+    ) -> tuple[Assessment, asyncio.Future[Assessment] | None]:
         """Off the event loop, in the detector worker; every loaded language is checked whatever
         ``language`` says (see ``Detector.assess``). When the worker is late, the rules' verdict and
-        the model's review still to come (``AssessmentWorker.assess_or_defer``). Never raises: a failure
+        the model's review still to come (``AssessmentWorker.assess_or_defer``; ``wait=False``: so at
+        once, for a caller holding a lock). Never raises: a failure
         of the whole detector is an "unknown risk" escalation, never a silent "no risk"."""
         review: asyncio.Future[Assessment] | None = None
         try:
-            verdict, review = await self._assessor.assess_or_defer(window)
+            verdict, review = await self._assessor.assess_or_defer(window, wait=wait)
         except Exception as exc:
             log.error("the detector failed (%s); the message alerts as unknown risk", type(exc).__name__)
             verdict = UNKNOWN_RISK

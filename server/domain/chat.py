@@ -39,7 +39,7 @@ class RiskHandler(Protocol):
     """What the chat needs from the escalation side (``server.domain.alerts.AlertChannel``)."""
 
     async def assess(
-        self, window: list[str], language: str
+        self, window: list[str], language: str, *, wait: bool = True
     ) -> tuple[Assessment, asyncio.Future[Assessment] | None]: ...
 
     async def record_detection(
@@ -257,8 +257,8 @@ class ChatService:
             self._windows.stored(conversation_id, window, text, message.seq)
         self._review_later(conversation_id, message, assessed)
 
-    async def _assess(self, window: list[str], language: str) -> Assessed:
-        assessment, review = await self._risk.assess(window, language)
+    async def _assess(self, window: list[str], language: str, *, wait: bool = True) -> Assessed:
+        assessment, review = await self._risk.assess(window, language, wait=wait)
         return Assessed(assessment, len(window) - 1, review)
 
     def _review_later(self, conversation_id: str, message: Message, assessed: Assessed | None) -> None:
@@ -337,12 +337,13 @@ class ChatService:
         window: SeekerWindow | None,
     ) -> Stored:
         """Inside the caller's transaction, with the conversation row locked. A seeker's message
-        comes assessed on a current ``window``; if not, it is assessed here, before it is stored."""
+        comes assessed on a current ``window``; if not, it is assessed here, before it is stored — by the
+        rules at once, the model reviewing it after commit: the lock is never held waiting for the worker."""
         if actor.role == Role.SEEKER and (assessed is None or window is None):
             if assessed is not None:
                 assessed.drop_review()  # assessed again below, on the stored window
             window = await self._stored_window(conn, conv.id)
-            assessed = await self._assess([*window.texts, text], conv.language)
+            assessed = await self._assess([*window.texts, text], conv.language, wait=False)
         message = await messages.append(
             conn,
             conversation_id=conv.id,

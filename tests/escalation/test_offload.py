@@ -130,3 +130,18 @@ async def test_a_late_verdict_comes_later_as_a_review_and_a_hopeless_review_is_g
         assert worker.unreviewed == 3 and all(r is not None and r.cancelled() for r in reviews)
     finally:
         await worker.close()
+
+
+async def test_a_caller_holding_a_lock_gets_the_rules_at_once_and_the_models_review_later() -> None:
+    """``wait=False`` (a message assessed with its session or conversation row locked): however slow the
+    worker, the rules answer now — nothing waits for the worker under the lock — and the model still reviews."""
+    worker = AssessmentWorker(_config(SlowConfig), deadline_s=30.0)
+    await worker.start()
+    try:
+        verdict, review = await worker.assess_or_defer(["i am going to kill myself tonight"], wait=False)
+        # had it waited (the deadline is 30 s) the worker's verdict would have come with no review
+        assert verdict.degraded and verdict.escalate and review is not None and not review.done()
+        late = await asyncio.wait_for(review, 30)
+        assert late.escalate and not late.degraded
+    finally:
+        await worker.close()

@@ -87,6 +87,13 @@ class Detection:
     newest_at_risk: bool = False
 
 
+_ATTEMPTS = 3  # reads and assessments of a member's window before the last one is taken under the lock
+
+
+class _StaleWindow(Exception):
+    """The member's window changed after it was assessed: assess it again with no lock held."""
+
+
 @dataclass
 class GroupService:
     pool: asyncpg.Pool
@@ -404,36 +411,48 @@ class GroupService:
 
         The member's window is read and the detector's verdict awaited with no connection held; then most
         messages take one statement (``store.post``); one that shows risk, or one the statement refused,
-        takes the transactional path, which stores the escalation with it (or says what is wrong).
+        takes the transactional path, which stores the escalation with it (or says what is wrong). If the
+        member's window changed meanwhile (their own message stored in between), it is read and assessed
+        again *outside* the session's lock: waiting for the detector while holding the lock would stall
+        every member of the session behind it, and under load that stall feeds itself.
         Published after commit: the relay puts every process's deliveries in ``seq`` order."""
-        async with self.pool.acquire() as conn:
-            session = await self._session(conn, session_id)
-            member = await self._membership(conn, actor, session)
-            if member.muted:
-                raise refused("forbidden", "muted", "a facilitator muted you in this session: you can still read")
-            self._open(session)
-            first = await store.by_client_id(conn, member.id, client_id)
-            if first is not None:
-                return {"message": first.to_wire()}
-            window = None
-            if member.role == GroupMemberRole.MEMBER:
-                window = await store.member_window(conn, member.id, self.detector_window - 1)
-        verdict = await self._assess([*window[0], text], session.language) if window is not None else None
-        detection = None
-        async with self.pool.acquire() as conn:
-            try:
-                message = None
-                if verdict is None or not (verdict.assessment.escalate or verdict.assessment.watch):
-                    newest = window[1] if window is not None else None
-                    message = await store.post(conn, session.id, member.id, client_id, text, newest)
-                if message is None:
-                    newest = window[1] if window is not None else None
-                    message, detection = await self._post_locked(conn, actor, session, client_id, text, verdict, newest)
-            except asyncpg.UniqueViolationError:  # a concurrent retry of this client_id was stored first
+        for attempt in range(_ATTEMPTS):
+            async with self.pool.acquire() as conn:
+                session = await self._session(conn, session_id)
+                member = await self._membership(conn, actor, session)
+                if member.muted:
+                    raise refused("forbidden", "muted", "a facilitator muted you in this session: you can still read")
+                self._open(session)
                 first = await store.by_client_id(conn, member.id, client_id)
-                if first is None:
-                    raise RuntimeError("a message refused as a duplicate client_id is not stored") from None
-                return {"message": first.to_wire()}
+                if first is not None:
+                    return {"message": first.to_wire()}
+                window = None
+                if member.role == GroupMemberRole.MEMBER:
+                    window = await store.member_window(conn, member.id, self.detector_window - 1)
+            verdict = await self._assess([*window[0], text], session.language) if window is not None else None
+            newest = window[1] if window is not None else None
+            detection = None
+            async with self.pool.acquire() as conn:
+                try:
+                    message: GroupMessage | None = None
+                    if verdict is None or not (verdict.assessment.escalate or verdict.assessment.watch):
+                        message = await store.post(conn, session.id, member.id, client_id, text, newest)
+                    if message is None:
+                        last = attempt == _ATTEMPTS - 1
+                        message, verdict, detection = await self._post_locked(
+                            conn, actor, session, client_id, text, verdict, newest, assess_here=last
+                        )
+                    break
+                except _StaleWindow:
+                    if verdict is not None and verdict.review is not None:
+                        verdict.review.cancel()  # superseded by the next attempt's verdict
+                except asyncpg.UniqueViolationError:  # a concurrent retry of this client_id was stored first
+                    first = await store.by_client_id(conn, member.id, client_id)
+                    if first is None:
+                        raise RuntimeError("a message refused as a duplicate client_id is not stored") from None
+                    return {"message": first.to_wire()}
+        else:  # unreachable: the last attempt assesses under the lock and never raises _StaleWindow
+            raise RuntimeError("a group message was neither stored nor refused")
         wire = message.to_wire()
         await best_effort(self.relay.publish_message(wire, skip_sid=actor.sid), "publishing a group message")
         if detection is not None:
@@ -450,9 +469,14 @@ class GroupService:
         text: str,
         verdict: Detection | None,
         window_newest: int | None,
-    ) -> tuple[GroupMessage, Detection | None]:
+        *,
+        assess_here: bool,
+    ) -> tuple[GroupMessage, Detection | None, Detection | None]:
         """Under the session's row lock: the precise refusal, or the message with its escalation. A verdict
-        taken on a window that is no longer the member's newest is taken again on the current one."""
+        taken on a window that is no longer the member's newest raises ``_StaleWindow`` (the caller assesses
+        again with no lock held), except on the last attempt (``assess_here``): then the rules judge the
+        current window here at once and the model reviews it after commit (never a wait on the detector
+        worker with the session locked), so a member racing themselves still gets a verdict on it."""
         async with conn.transaction():
             state = await store.lock_session(conn, session.id)
             member = await self._membership(conn, actor, session)
@@ -462,16 +486,20 @@ class GroupService:
                 raise refused("conflict", "ended", "the session has ended")
             if member.role == GroupMemberRole.MEMBER:
                 if verdict is None or await store.newest_seq_of(conn, member.id) != window_newest:
+                    if not assess_here:
+                        raise _StaleWindow
+                    if verdict is not None and verdict.review is not None:
+                        verdict.review.cancel()  # its window is superseded
                     texts, _ = await store.member_window(conn, member.id, self.detector_window - 1)
-                    verdict = await self._assess([*texts, text], session.language)
+                    verdict = await self._assess([*texts, text], session.language, wait=False)
             else:
                 verdict = None
             message = await store.append(conn, session.id, member.id, client_id, text)
             detection = await self._record(conn, session, member, message, verdict) if verdict is not None else None
-        return message, detection
+        return message, verdict, detection
 
-    async def _assess(self, window: list[str], language: str) -> Detection:
-        assessment, review = await self.alerts.assess(window, language)
+    async def _assess(self, window: list[str], language: str, *, wait: bool = True) -> Detection:
+        assessment, review = await self.alerts.assess(window, language, wait=wait)
         newest = len(window) - 1
         shows = any(e.message_index == newest for e in assessment.evidence)
         return Detection(assessment, review=review, newest_at_risk=shows)
