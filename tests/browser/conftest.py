@@ -1,7 +1,8 @@
 """Browser tests: Debian's Chromium driven by Playwright, against the session's real server.
 
 The apps must be built (``npm ci && npm run build`` in client_web/) before the server starts, since it
-serves client_web/dist; ``built_apps`` builds them when dist/ is missing and node_modules is present.
+serves client_web/dist; ``built_apps`` builds them when dist/ is missing or older than the sources and
+node_modules is present.
 """
 
 from __future__ import annotations
@@ -30,10 +31,20 @@ CHROMIUM_ARGS = [
 CLIENT = ROOT / "client_web"
 
 
+def _stale(dist: Path) -> bool:
+    """Missing, or older than a source file: browser tests against an old build would test old code."""
+    built = [dist / "index.html", dist / "widget.js"]
+    if not all(p.is_file() for p in built):
+        return True
+    sources = [p for p in (CLIENT / "src").rglob("*") if p.is_file()]
+    sources += [p for p in CLIENT.glob("*.*") if p.is_file() and p.suffix in {".html", ".ts", ".json"}]
+    return max(p.stat().st_mtime for p in sources) > min(p.stat().st_mtime for p in built)
+
+
 @pytest.fixture(scope="session")
 def built_apps() -> Path:
     dist = CLIENT / "dist"
-    if not (dist / "index.html").is_file() or not (dist / "widget.js").is_file():
+    if _stale(dist):
         npm = shutil.which("npm")
         if npm is None or not (CLIENT / "node_modules").is_dir():
             pytest.fail("client_web is not built: run `npm ci && npm run build` in client_web/")
