@@ -99,6 +99,20 @@ class _Pending:
     queued_at: float
 
 
+async def late_review(review: asyncio.Future[Assessment], what: str) -> Assessment | None:
+    """The model's verdict on a message the rules answered for (``assess`` with a review to come), or None
+    when the worker gave it up as too late (counted there) or it failed (logged, naming ``what``)."""
+    try:
+        return await review
+    except asyncio.CancelledError:
+        if review.cancelled():
+            return None
+        raise
+    except Exception as exc:
+        log.error("the risk model's late review of %s failed (%s)", what, type(exc).__name__)
+        return None
+
+
 class AssessmentWorker:
     def __init__(
         self,

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import asyncpg
 
 from escalation.detector import Assessment
+from escalation.offload import late_review
 from matching.queue import WaitingQueue
 from server.domain.access import Access, access_conversation
 from server.domain.assignments import Assignments, waiting_entry
@@ -273,16 +274,8 @@ class ChatService:
     async def _reviewed(
         self, conversation_id: str, message: Message, first: Assessed, review: asyncio.Future[Assessment]
     ) -> None:
-        try:
-            verdict = await review
-        except asyncio.CancelledError:
-            if review.cancelled():
-                return  # given up by the worker as too late (counted there)
-            raise
-        except Exception as exc:
-            log.error("the risk model's late review failed (%s)", type(exc).__name__)
-            return
-        if not verdict.escalate or first.assessment.escalate:
+        verdict = await late_review(review, "a message")
+        if verdict is None or not verdict.escalate or first.assessment.escalate:
             return  # nothing the rules missed (their alert, if any, stands with its explicit words)
         try:
             async with self._pool.acquire() as conn, conn.transaction():

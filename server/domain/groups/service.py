@@ -26,6 +26,7 @@ import socketio
 from redis.asyncio import Redis
 
 from escalation.detector import Assessment
+from escalation.offload import late_review
 from escalation.policy import should_escalate
 from matching.keys import KEYS
 from matching.presence import Seen
@@ -85,6 +86,22 @@ class Detection:
     updated: escalations.Escalation | None = None
     rose: bool = False
     newest_at_risk: bool = False
+
+
+def _seated_answer(
+    session: Session, member: Member, members: list[Member], history: list[GroupMessage], *, staff: bool
+) -> Seated:
+    """The answer to join, facilitate and resume: the session, you, who is here, what you may read."""
+    return Seated(
+        {
+            "session": session.to_wire(),
+            "member": member.to_wire(),
+            "members": [m.to_wire() for m in members],
+            "messages": [m.to_wire(staff=staff) for m in history],
+        },
+        session.id,
+        member.id,
+    )
 
 
 _ATTEMPTS = 3  # reads and assessments of a member's window before the last one is taken under the lock
@@ -365,16 +382,7 @@ class GroupService:
         fresh = await store.get_session(conn, session.id)
         if fresh is None:
             raise refused("not_found", "unknown_session", "no such session")
-        return Seated(
-            {
-                "session": fresh.to_wire(),
-                "member": member.to_wire(),
-                "members": [m.to_wire() for m in members],
-                "messages": [m.to_wire(staff=staff) for m in history],
-            },
-            session.id,
-            member.id,
-        )
+        return _seated_answer(fresh, member, members, history, staff=staff)
 
     async def resume(self, actor: Actor, session_id: str, after_seq: int, enter: Enter) -> Seated:
         """What a member missed (seq > after_seq, never before they joined); live messages follow, and
@@ -392,17 +400,7 @@ class GroupService:
             await enter(session.id, member.id, False, await store.last_seq(conn, session.id))
             history = await store.after(conn, session.id, max(after_seq, member.joined_after_seq))
             members = await store.present_members(conn, session.id)
-        staff = member.role == GroupMemberRole.FACILITATOR
-        return Seated(
-            {
-                "session": session.to_wire(),
-                "member": member.to_wire(),
-                "members": [m.to_wire() for m in members],
-                "messages": [m.to_wire(staff=staff) for m in history],
-            },
-            session.id,
-            member.id,
-        )
+        return _seated_answer(session, member, members, history, staff=member.role == GroupMemberRole.FACILITATOR)
 
     # -- the room ------------------------------------------------------------------------------------
     async def post(self, actor: Actor, session_id: str, client_id: str, text: str) -> dict[str, Any]:
@@ -521,16 +519,8 @@ class GroupService:
         first: Detection,
         review: asyncio.Future[Assessment],
     ) -> None:
-        try:
-            verdict = await review
-        except asyncio.CancelledError:
-            if review.cancelled():
-                return  # given up by the worker as too late (counted there)
-            raise
-        except Exception as exc:
-            log.error("the risk model's late review of a group message failed (%s)", type(exc).__name__)
-            return
-        if not verdict.escalate or first.assessment.escalate:
+        verdict = await late_review(review, "a group message")
+        if verdict is None or not verdict.escalate or first.assessment.escalate:
             return
         try:
             async with self.pool.acquire() as conn, conn.transaction():
