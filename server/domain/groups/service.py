@@ -201,17 +201,21 @@ class GroupService:
             group = await store.create_group(conn, **fields, facilitators=chosen, created_by=actor.id)
         return {"group": group.to_wire()}
 
+    async def _changeable_group(self, conn: asyncpg.Connection, actor: Actor, group_id: str) -> None:
+        """The group exists, this actor leads it (or supervises), and it was not cancelled."""
+        group = await store.get_group(conn, group_id)
+        if group is None:
+            raise refused("not_found", "unknown_group", "no such group")
+        await self._may_moderate(conn, actor, group_id)
+        if group.cancelled_at is not None:
+            raise refused("conflict", "cancelled", "the group was cancelled")
+
     async def edit_group(
         self, actor: Actor, group_id: str, fields: dict[str, Any], facilitators: list[str] | None
     ) -> dict[str, Any]:
         self._check_group_fields(fields.get("topic"), fields.get("language"))
         async with self.pool.acquire() as conn:
-            group = await store.get_group(conn, group_id)
-            if group is None:
-                raise refused("not_found", "unknown_group", "no such group")
-            await self._may_moderate(conn, actor, group_id)
-            if group.cancelled_at is not None:
-                raise refused("conflict", "cancelled", "the group was cancelled")
+            await self._changeable_group(conn, actor, group_id)
             async with conn.transaction():
                 if facilitators is not None:
                     if not actor.is_supervisor and actor.id not in facilitators:
@@ -232,12 +236,7 @@ class GroupService:
         if starts_at is not None and starts_at.tzinfo is None:
             raise invalid("starts_at needs a time zone (ISO-8601 with Z or an offset)")
         async with self.pool.acquire() as conn:
-            group = await store.get_group(conn, group_id)
-            if group is None:
-                raise refused("not_found", "unknown_group", "no such group")
-            await self._may_moderate(conn, actor, group_id)
-            if group.cancelled_at is not None:
-                raise refused("conflict", "cancelled", "the group was cancelled")
+            await self._changeable_group(conn, actor, group_id)
             session = await store.create_session(conn, group_id, starts_at=starts_at, duration_min=duration_min)
         return {"session": session.to_wire()}
 
