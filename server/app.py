@@ -64,6 +64,7 @@ log = logging.getLogger(__name__)
 
 UNDECODABLE_EVENT = "\u0000undecodable"
 CATCH_UP_MARGIN_S = 5.0
+BACKGROUND_STOP_S = 5.0
 
 
 class OrjsonForSocketIO:
@@ -235,11 +236,14 @@ async def build_services(settings: Settings, sio: socketio.AsyncServer) -> Servi
 
 
 async def stop_background(services: Services) -> None:
+    """Cancel the background loops; a stop must end, so one that does not finish within
+    ``BACKGROUND_STOP_S`` is named in the log and left behind rather than awaited for ever."""
     for task in services.tasks:
         task.cancel()
-    for task in services.tasks:
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+    if services.tasks:
+        _, stuck = await asyncio.wait(services.tasks, timeout=BACKGROUND_STOP_S)
+        for task in stuck:
+            log.warning("background task %s did not stop within %.0f s", task.get_name(), BACKGROUND_STOP_S)
     services.tasks.clear()
 
 
@@ -284,11 +288,11 @@ def create_app(settings: Settings) -> web.Application:
         sio.register_namespace(SupervisorNamespace(services))
         sio.register_namespace(GroupNamespace(services, services.groups))
         await services.groups.relay.start()
-        services.tasks.append(asyncio.create_task(services.jobs.run()))
-        services.tasks.append(asyncio.create_task(services.queue_watch.run()))
-        services.tasks.append(asyncio.create_task(services.heartbeat.run()))
-        services.tasks.append(asyncio.create_task(services.token_watch.run()))
-        services.tasks.append(asyncio.create_task(watch_loop_lag()))
+        services.tasks.append(asyncio.create_task(services.jobs.run(), name="jobs"))
+        services.tasks.append(asyncio.create_task(services.queue_watch.run(), name="queue_watch"))
+        services.tasks.append(asyncio.create_task(services.heartbeat.run(), name="heartbeat"))
+        services.tasks.append(asyncio.create_task(services.token_watch.run(), name="token_watch"))
+        services.tasks.append(asyncio.create_task(watch_loop_lag(), name="loop_lag"))
 
     async def shutdown(app: web.Application) -> None:
         """SIGTERM: the listening socket is already closed; finish in-flight writes, then drop every
